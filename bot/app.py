@@ -1,0 +1,120 @@
+"""build_application(settings): the single composition root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.core import fallbacks
+from bot.core import handlers as core
+from bot.db import migrate
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.i18n import LANGS, Texts
+from bot.ops.errors import on_error
+from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+# Handler order is priority order: the first feature whose handler matches an update wins.
+# The fallbacks come last and answer whatever no feature took.
+FEATURES: Sequence[Feature] = (
+    core.feature,
+    fallbacks.feature,
+)
+
+MAX_CONCURRENT_UPDATES = 64
+REQUEST_POOL_SIZE = 64
+# Telegram's documented limits; the harness enforces the same numbers.
+OVERALL_MAX_RATE = 30
+GROUP_MAX_RATE = 20
+
+
+def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
+    engine = create_engine(settings.resolved_database_url())
+    deps = Deps(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        texts=Texts.load(),
+        features=features,
+    )
+    for feature in features:
+        if feature.setup is not None:
+            feature.setup(deps)
+    return deps
+
+
+def build_application(
+    settings: Settings, *, features: Sequence[Feature] = FEATURES, deps: Deps | None = None
+) -> EsignApplication:
+    """Wire the bot: handlers in order, HTML by default, a rate limiter, per-update sessions."""
+    deps = deps or build_deps(settings, features)
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(EsignApplication, kwargs={"deps": deps})
+        .token(settings.token if not settings.demo_mode else "0:demo")
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .context_types(ContextTypes(context=BotContext))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=OVERALL_MAX_RATE, group_max_rate=GROUP_MAX_RATE, max_retries=3
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .connection_pool_size(REQUEST_POOL_SIZE)
+    )
+    application: EsignApplication = builder.build()
+    application.add_handler(core.PRE_UPDATE, group=-1)
+    for feature in features:
+        for handler in feature.handlers:
+            application.add_handler(handler)
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.on_initialize.append(_start_up)
+    application.on_shutdown.append(_dispose)
+    return application
+
+
+async def _start_up(application: EsignApplication) -> None:
+    deps = application.deps
+    if deps.settings.auto_migrate:
+        await migrate.upgrade(deps.engine)
+    await register_commands(application, deps)
+
+
+async def _dispose(application: EsignApplication) -> None:
+    await application.deps.engine.dispose()
+
+
+async def register_commands(application: EsignApplication, deps: Deps) -> None:
+    """The command menu per language; operators additionally see their commands."""
+    public = [(f.name, c) for f in deps.features for c in f.commands]
+    operator = [(f.name, c) for f in deps.features for c in f.operator_commands]
+    bot = application.bot
+    for lang in (None, *LANGS):
+        texts_lang = lang or "en"
+        commands = [
+            BotCommand(cmd, deps.texts.get(texts_lang, f"{feature}.commands.{cmd}"))
+            for feature, cmd in public
+        ]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+        if operator:
+            extra = [
+                BotCommand(cmd, deps.texts.get(texts_lang, f"{feature}.commands.{cmd}"))
+                for feature, cmd in operator
+            ]
+            for operator_id in deps.settings.operator_ids:
+                await bot.set_my_commands(
+                    commands + extra, scope=BotCommandScopeChat(operator_id), language_code=lang
+                )

@@ -1,0 +1,106 @@
+"""Settings from the environment (and a .env file), validated once at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_base_url: str = DEFAULT_API_BASE_URL
+    bot_api_file_url: str = DEFAULT_API_FILE_URL
+    database_url: str | None = None
+    bot_data_dir: Path = Path("data")
+    operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    operator_chat_id: int | None = None
+    pii_secret: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Migrations at start keep a fresh checkout runnable with one command; operators who prefer
+    # to migrate as a separate deploy step switch it off.
+    auto_migrate: bool = True
+
+    @field_validator("operator_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(f"expected comma-separated Telegram user ids, got {bad[0]!r}")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("bot_token", "pii_secret", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def demo_mode(self) -> bool:
+        """No token: the bot runs against the embedded harness (terminal chat, tests)."""
+        return self.bot_token is None
+
+    @property
+    def token(self) -> str:
+        if self.bot_token is None:
+            raise SettingsError("BOT_TOKEN: not set")
+        return self.bot_token.get_secret_value()
+
+    def resolved_database_url(self) -> str:
+        # Imported here: the database module depends on settings, not the other way round.
+        from bot.db.urls import normalize_database_url
+
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.bot_data_dir / 'esign-bot.sqlite3').as_posix()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line that names the variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+    # Validate the URL now so a typo stops the start with its own line, not a driver traceback.
+    try:
+        settings.resolved_database_url()
+    except ValueError as exc:
+        raise SettingsError(f"DATABASE_URL: {exc}") from None
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

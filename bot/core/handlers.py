@@ -1,0 +1,142 @@
+"""Thin handlers for /start, /help, /menu, /language, /cancel and the update pre-step."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Chat, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler
+
+from bot.core.keyboards import (
+    CB_HELP,
+    CB_LANGUAGE,
+    CB_MENU,
+    CB_SET_LANGUAGE,
+    language_picker,
+    main_menu,
+)
+from bot.db import dialogs, users
+from bot.i18n import as_lang
+from bot.runtime import BotContext, Feature
+
+
+async def remember_user(update: Update, context: BotContext) -> None:
+    """Runs before every handler: record the user and chat, settle the update's language."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None and chat is None:
+        return
+    chosen = await users.touch(
+        context.session,
+        user_id=user.id if user else None,
+        chat_id=chat.id if chat else None,
+        chat_type=chat.type if chat else None,
+    )
+    if chosen:
+        context.set_lang(chosen)
+
+
+def _is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
+
+
+async def start(update: Update, context: BotContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    payload = context.args[0] if context.args else ""
+    link = context.deps.deep_link(payload) if payload and _is_private(update) else None
+    if link is not None:
+        await link(update, context)
+        return
+    await message.reply_text(
+        context.t("core.welcome", name=user.first_name),
+        reply_markup=main_menu(context, private=_is_private(update)),
+    )
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(context.t("core.help"))
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            context.t("core.menu_title"),
+            reply_markup=main_menu(context, private=_is_private(update)),
+        )
+
+
+async def language(update: Update, context: BotContext) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            context.t("core.language_prompt"), reply_markup=language_picker()
+        )
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return
+    had_step = await dialogs.clear_step(context.session, chat.id, user.id)
+    await message.reply_text(
+        context.t("core.cancelled" if had_step else "core.nothing_to_cancel"),
+        reply_markup=main_menu(context, private=_is_private(update)) if had_step else None,
+    )
+
+
+async def on_menu_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    data = query.data or ""
+    if data == CB_MENU:
+        await menu(update, context)
+    elif data == CB_HELP:
+        await help_command(update, context)
+    elif data == CB_LANGUAGE:
+        await language(update, context)
+
+
+async def on_language_chosen(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    lang = as_lang((query.data or "").removeprefix(CB_SET_LANGUAGE))
+    if lang is None:
+        # Forged data that still matched the prefix: treat it like any stale button.
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    await users.set_language(context.session, user.id, lang)
+    context.set_lang(lang)
+    await query.answer()
+    await query.edit_message_text(context.t("core.language_set"))
+    if query.message is not None:
+        await query.message.chat.send_message(
+            context.t("core.menu_title"),
+            reply_markup=main_menu(context, private=_is_private(update)),
+        )
+
+
+PRE_UPDATE = TypeHandler(Update, remember_user)  # type: ignore[arg-type]
+
+feature = Feature(
+    name="core",
+    handlers=[
+        CommandHandler("start", start),  # type: ignore[arg-type]
+        CommandHandler("help", help_command),  # type: ignore[arg-type]
+        CommandHandler("menu", menu),  # type: ignore[arg-type]
+        CommandHandler("language", language),  # type: ignore[arg-type]
+        CommandHandler("cancel", cancel),  # type: ignore[arg-type]
+        CallbackQueryHandler(
+            on_language_chosen,  # type: ignore[arg-type]
+            pattern=rf"^{re.escape(CB_SET_LANGUAGE)}[a-z]{{2}}$",
+        ),
+        CallbackQueryHandler(
+            on_menu_button,  # type: ignore[arg-type]
+            pattern=rf"^({re.escape(CB_MENU)}|{re.escape(CB_HELP)}|{re.escape(CB_LANGUAGE)})$",
+        ),
+    ],
+    commands=["start", "help", "menu", "language", "cancel"],
+)

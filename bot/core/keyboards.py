@@ -1,0 +1,52 @@
+"""The main menu and the language picker."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import LANGS
+from bot.runtime import BotContext
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+CB_MENU = "core:menu"
+CB_HELP = "core:help"
+CB_LANGUAGE = "core:language"
+CB_SET_LANGUAGE = "core:lang:"
+
+
+def main_menu(context: BotContext, *, private: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(context.t(item.text_key), callback_data=item.callback_data)]
+        for item in context.deps.menu
+        if private or not item.private_only
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(context.t("core.buttons.language"), callback_data=CB_LANGUAGE),
+            InlineKeyboardButton(context.t("core.buttons.help"), callback_data=CB_HELP),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def language_picker() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(LANGUAGE_NAMES[lang], callback_data=CB_SET_LANGUAGE + lang)
+                for lang in LANGS
+            ]
+        ]
+    )
+
+
+def menu_button(context: BotContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.t("core.buttons.menu"), callback_data=CB_MENU)]]
+    )
+
+
+def private_chat_button(context: BotContext, payload: str) -> InlineKeyboardMarkup:
+    """A deep link that opens the private chat at the given step (t.me/<bot>?start=payload)."""
+    url = f"https://t.me/{context.bot.username}?start={payload}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("core.open_private"), url=url)]])

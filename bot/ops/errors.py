@@ -1,0 +1,54 @@
+"""The error handler: log with context (never the message text), answer the user politely."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter
+
+from bot.runtime import BotContext
+
+log = logging.getLogger("bot.errors")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    where = _describe(update)
+    if isinstance(error, Forbidden):
+        log.info("user blocked the bot or left the chat (%s)", where)
+        return
+    if isinstance(error, RetryAfter | NetworkError):
+        log.warning("Telegram API unavailable (%s): %s", where, type(error).__name__)
+        return
+    # Only ids and the exception: message texts may hold passwords or personal data.
+    log.error("unhandled error (%s)", where, exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, context.t("core.error"))
+        except Exception:  # the apology is best effort; the error is already logged
+            log.warning("could not tell the user about the error (%s)", where)
+
+
+def _describe(update: object) -> str:
+    if not isinstance(update, Update):
+        return "no update"
+    parts = [f"update_id={update.update_id}"]
+    if update.effective_chat:
+        parts.append(f"chat_id={update.effective_chat.id}")
+    if update.effective_user:
+        parts.append(f"user_id={update.effective_user.id}")
+    kind = next((name for name in _KINDS if getattr(update, name, None) is not None), "other")
+    parts.append(f"kind={kind}")
+    return " ".join(parts)
+
+
+_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+    "channel_post",
+    "inline_query",
+)

@@ -1,0 +1,203 @@
+"""The PTB glue every handler sees: the application, its dependencies, the callback context."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import Application, BaseHandler, BaseUpdateProcessor, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db.dialogs import Pending
+from bot.db.scope import UpdateScope, current_scope, enter_scope, leave_scope
+from bot.i18n import DEFAULT_LANG, Lang, Texts, language_from_code
+
+T = TypeVar("T")
+
+StepCallback = Callable[[Update, "BotContext", Pending], Awaitable[None]]
+UpdateCallback = Callable[[Update, "BotContext"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A pending step a feature owns: what to do with the next message, and with a late one."""
+
+    handle: StepCallback
+    on_expired: StepCallback | None = None
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    text_key: str
+    callback_data: str
+    private_only: bool = False
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything a feature plugs into the bot; app.py lists features in handler order."""
+
+    name: str
+    handlers: Sequence[BaseHandler[Any, Any, Any]] = ()
+    commands: Sequence[str] = ()
+    operator_commands: Sequence[str] = ()
+    menu: Sequence[MenuItem] = ()
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    deep_links: Mapping[str, UpdateCallback] = field(default_factory=dict)
+    text_fallback: UpdateCallback | None = None
+    content_checks: Sequence[Callable[[Path], list[str]]] = ()
+    setup: Callable[[Deps], None] | None = None
+
+
+@dataclass
+class Deps:
+    """Objects built once at start and shared by every update."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    texts: Texts
+    features: Sequence[Feature]
+    services: dict[type, object] = field(default_factory=dict)
+
+    def provide(self, service: object) -> None:
+        self.services[type(service)] = service
+
+    def get(self, kind: type[T]) -> T:
+        service = self.services[kind]
+        assert isinstance(service, kind)
+        return service
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        return {name: step for f in self.features for name, step in f.steps.items()}
+
+    @property
+    def menu(self) -> list[MenuItem]:
+        return [item for f in self.features for item in f.menu]
+
+    @property
+    def text_fallback(self) -> UpdateCallback | None:
+        return next((f.text_fallback for f in self.features if f.text_fallback), None)
+
+    def deep_link(self, payload: str) -> UpdateCallback | None:
+        return next((f.deep_links[payload] for f in self.features if payload in f.deep_links), None)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the update's session, the user's language and text lookup."""
+
+    @property
+    def deps(self) -> Deps:
+        app = self.application
+        assert isinstance(app, EsignApplication)
+        return app.deps
+
+    @property
+    def session(self) -> AsyncSession:
+        return current_scope().session
+
+    @property
+    def lang(self) -> Lang:
+        try:
+            lang = current_scope().lang
+        except RuntimeError:
+            lang = None
+        return lang or DEFAULT_LANG  # type: ignore[return-value]
+
+    def set_lang(self, lang: Lang) -> None:
+        current_scope().lang = lang
+
+    def t(self, key: str, **params: object) -> str:
+        return self.deps.texts.get(self.lang, key, **params)
+
+    def is_operator(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.deps.settings.operator_ids
+
+
+class EsignApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Opens an UpdateScope around each update so handlers share one session and language."""
+
+    def __init__(self, *, deps: Deps, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deps = deps
+        # Told when an update is fully handled: lets the harness wait exactly, not by sleeping.
+        self.update_observers: list[Callable[[object], None]] = []
+        # PTB calls post_init only from run_polling/run_webhook; these run on every initialize,
+        # so the harness and the real run start up the same way.
+        self.on_initialize: list[Callable[[EsignApplication], Awaitable[None]]] = []
+        self.on_shutdown: list[Callable[[EsignApplication], Awaitable[None]]] = []
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        for hook in self.on_initialize:
+            await hook(self)
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            for hook in self.on_shutdown:
+                await hook(self)
+
+    async def process_update(self, update: object) -> None:
+        scope = UpdateScope(self.deps.sessionmaker)
+        if isinstance(update, Update) and update.effective_user:
+            scope.lang = language_from_code(update.effective_user.language_code)
+        token = enter_scope(scope)
+        try:
+            await super().process_update(update)
+        finally:
+            await scope.close()
+            leave_scope(token)
+            for observer in self.update_observers:
+                observer(update)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, in order within a chat.
+
+    A user's second message must see the dialog state their first one left, so updates of one
+    chat run one after another while different chats run side by side.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _chat_key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_chat:
+            return update.effective_chat.id
+        if update.effective_user:
+            return update.effective_user.id
+    return None
