@@ -41,7 +41,7 @@ def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> De
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
-        texts=Texts.load(),
+        texts=Texts.load(settings.content_dir),
         features=features,
     )
     for feature in features:
@@ -80,7 +80,7 @@ def build_application(
     for feature in features:
         for handler in feature.handlers:
             application.add_handler(handler)
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)
     application.on_initialize.append(_start_up)
     application.on_shutdown.append(_dispose)
     return application

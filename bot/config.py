@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     bot_api_file_url: str = DEFAULT_API_FILE_URL
     database_url: str | None = None
     bot_data_dir: Path = Path("data")
+    # Where texts and topics are read from; editors may point a deployment at updated content.
+    content_dir: Path = Path(__file__).resolve().parent.parent / "content"
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     operator_chat_id: int | None = None
     pii_secret: SecretStr | None = None

@@ -54,7 +54,7 @@ def language_from_code(code: str | None) -> Lang:
 
 
 def as_lang(value: str | None) -> Lang | None:
-    return value if value in LANGS else None  # type: ignore[return-value]
+    return value if value in LANGS else None
 
 
 @cache
@@ -202,7 +202,7 @@ class Texts:
 
 
 def _escape(value: object) -> object:
-    if isinstance(value, Html) or isinstance(value, int | float):
+    if isinstance(value, (Html, int | float)):
         return value
     return html.escape(str(value), quote=True)
 

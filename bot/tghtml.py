@@ -112,11 +112,11 @@ def parse(html: str) -> Parsed:
         text_parts.append(chunk)
         offset += utf16_len(chunk)
         pos = match.end()
-        token = match.group(0)
-        if token in "<>&":
+        found = match.group(0)
+        if found in "<>&":
             what = {"<": "unsupported start tag", ">": "unexpected '>'", "&": "unescaped '&'"}
             raise TelegramHTMLError(
-                f"can't parse entities: {what[token]} at byte offset {match.start()}"
+                f"can't parse entities: {what[found]} at byte offset {match.start()}"
             )
         if match.group(4) is not None:
             char = _entity(match.group(4))
@@ -145,8 +145,9 @@ def parse(html: str) -> Parsed:
             raise TelegramHTMLError("can't parse entities: <a> without href")
         stack.append((tag, offset, url))
     if stack:
+        tag = stack[-1][0]
         raise TelegramHTMLError(
-            f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1][0]}\""
+            f"can't parse entities: can't find end tag corresponding to start tag \"{tag}\""
         )
     text_parts.append(html[pos:])
     return Parsed("".join(text_parts), sorted(entities, key=lambda e: (e.offset, -e.length)))

@@ -58,12 +58,12 @@ async def stale_button(update: Update, context: BotContext) -> None:
 feature = Feature(
     name="fallbacks",
     handlers=[
-        MessageHandler(filters.COMMAND & FOR_BOT, unknown_command),  # type: ignore[arg-type]
-        MessageHandler(filters.TEXT & FOR_BOT, route_text),  # type: ignore[arg-type]
+        MessageHandler(filters.COMMAND & FOR_BOT, unknown_command),
+        MessageHandler(filters.TEXT & FOR_BOT, route_text),
         MessageHandler(
             PRIVATE & NEW & ~filters.StatusUpdate.ALL,
-            unsupported,  # type: ignore[arg-type]
+            unsupported,
         ),
-        CallbackQueryHandler(stale_button),  # type: ignore[arg-type]
+        CallbackQueryHandler(stale_button),
     ],
 )

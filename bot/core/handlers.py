@@ -119,22 +119,22 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
         )
 
 
-PRE_UPDATE = TypeHandler(Update, remember_user)  # type: ignore[arg-type]
+PRE_UPDATE = TypeHandler(Update, remember_user)
 
 feature = Feature(
     name="core",
     handlers=[
-        CommandHandler("start", start),  # type: ignore[arg-type]
-        CommandHandler("help", help_command),  # type: ignore[arg-type]
-        CommandHandler("menu", menu),  # type: ignore[arg-type]
-        CommandHandler("language", language),  # type: ignore[arg-type]
-        CommandHandler("cancel", cancel),  # type: ignore[arg-type]
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("menu", menu),
+        CommandHandler("language", language),
+        CommandHandler("cancel", cancel),
         CallbackQueryHandler(
-            on_language_chosen,  # type: ignore[arg-type]
+            on_language_chosen,
             pattern=rf"^{re.escape(CB_SET_LANGUAGE)}[a-z]{{2}}$",
         ),
         CallbackQueryHandler(
-            on_menu_button,  # type: ignore[arg-type]
+            on_menu_button,
             pattern=rf"^({re.escape(CB_MENU)}|{re.escape(CB_HELP)}|{re.escape(CB_LANGUAGE)})$",
         ),
     ],

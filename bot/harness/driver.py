@@ -17,7 +17,7 @@ from bot.harness.records import ChatRecord, Event, FakeAccount, MessageRecord
 from bot.harness.server import BOT_ID, BOT_USERNAME, FakeBotApi
 from bot.runtime import EsignApplication, Feature
 
-HARNESS_TOKEN = "7000000001:HARNESS-token-not-secret"
+HARNESS_TOKEN = "7000000001:HARNESS-token-not-secret"  # noqa: S105 (a fake, by design)
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -176,11 +176,11 @@ class BotHarness:
     async def wait_for(
         self,
         predicate: Callable[[], bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        within: float = DEFAULT_TIMEOUT,
         interval: float = 0.01,
     ) -> None:
         """For what happens outside an update (jobs, broadcasts): poll until true."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:
                 raise AssertionError("condition not met in time")

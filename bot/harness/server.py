@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.harness.limits import TokenBucket, retry_after_seconds
 from bot.harness.records import (
@@ -91,8 +91,8 @@ class FakeBotApi:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
         self._closing = True
@@ -518,13 +518,13 @@ async def _params(request: web.Request) -> dict[str, Any]:
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
-                if part.name is None:
+                if not isinstance(part, BodyPartReader) or part.name is None:
                     continue
-                if part.filename:  # type: ignore[union-attr]
-                    params[part.name] = await part.read()  # type: ignore[union-attr]
-                    params["_filename"] = part.filename  # type: ignore[union-attr]
+                if part.filename:
+                    params[part.name] = await part.read()
+                    params["_filename"] = part.filename
                 else:
-                    params[part.name] = await part.text()  # type: ignore[union-attr]
+                    params[part.name] = await part.text()
         else:
             params.update(await request.post())
     for key in _JSON_FIELDS & params.keys():

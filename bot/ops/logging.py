@@ -11,7 +11,14 @@ from pythonjsonlogger.json import JsonFormatter
 # PTB logs whole updates and request parameters at DEBUG (message texts, passwords sent to the
 # password check). Those loggers never go below INFO, whatever LOG_LEVEL says. httpx logs
 # request URLs, which contain the bot token, at INFO: it stays at WARNING.
-_LIBRARY_FLOORS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+_LIBRARY_FLOORS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    # Alembic narrates every plugin at INFO; a start-up log should show our own lines.
+    "alembic": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
+}
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

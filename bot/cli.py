@@ -1,0 +1,176 @@
+"""The `esign-bot` command. Each subcommand fails with one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.i18n import ContentError
+
+log = logging.getLogger("bot")
+
+# Feature modules that add subcommands: each has register(subparsers) -> None.
+FEATURE_COMMANDS: Sequence[str] = ()
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """Bad input or a failed precondition: printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        # No subcommand: behave like `run`, the thing a newcomer wants.
+        handler = cmd_run
+    try:
+        return handler(args)
+    except (SettingsError, CommandError) as exc:
+        print(f"esign-bot: error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"esign-bot: error: content: {exc.problems[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="esign-bot",
+        description="Telegram bot that helps citizens keep control of their e-signatures.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('esign-bot')}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (terminal chat when BOT_TOKEN is not set)")
+    run.set_defaults(handler=cmd_run)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (embedded harness)")
+    chat.set_defaults(handler=cmd_chat)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the latest schema")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    current = db_sub.add_parser("current", help="print the schema revision of the database")
+    current.add_argument("--json", action="store_true", help="machine-readable output")
+    current.set_defaults(handler=cmd_db_current)
+
+    content = sub.add_parser("content", help="content (texts, topics) tools")
+    content_sub = content.add_subparsers(title="content commands", metavar="ACTION", required=True)
+    check = content_sub.add_parser("check", help="validate every content file")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(handler=cmd_content_check)
+
+    for module in FEATURE_COMMANDS:
+        importlib.import_module(module).register(sub, content_sub)
+    return parser
+
+
+def settings_for_cli() -> Settings:
+    settings = load_settings()
+    from bot.ops.logging import setup_logging
+
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]
+    setup_logging(settings.log_level, settings.log_format, secrets)
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = settings_for_cli()
+    if settings.demo_mode:
+        log.info("BOT_TOKEN is not set: starting the terminal chat on the embedded harness")
+        return cmd_chat(args, settings)
+    from bot.app import build_application
+
+    asyncio.run(_preflight(settings))
+    application = build_application(settings)
+    log.info("starting the bot in polling mode")
+    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    settings = settings or settings_for_cli()
+    from bot.harness.terminal import run_terminal_chat
+
+    asyncio.run(_preflight(settings))
+    asyncio.run(run_terminal_chat(settings))
+    return 0
+
+
+async def _preflight(settings: Settings) -> None:
+    """Reach the database and migrate it before anything starts: one clear line if not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+    from bot.db.urls import redact
+    from bot.i18n import Texts
+
+    Texts.load(settings.content_dir)
+    url = settings.resolved_database_url()
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    except (SQLAlchemyError, OSError) as exc:  # the operator needs the reason, not a trace
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CommandError(f"DATABASE_URL: cannot use {redact(url)}: {reason}") from None
+    finally:
+        await engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = settings_for_cli()
+    asyncio.run(_preflight(settings))
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    settings = settings_for_cli()
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+
+    async def current() -> str | None:
+        engine = create_engine(settings.resolved_database_url())
+        try:
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    revision, head = asyncio.run(current()), migrate.head_revision()
+    if args.json:
+        print(json.dumps({"current": revision, "head": head}))
+    else:
+        print(f"current: {revision or 'none'}; latest: {head}")
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.app import FEATURES
+    from bot.i18n import check_strings
+
+    content_dir = load_settings().content_dir
+    problems = check_strings(content_dir)
+    for feature in FEATURES:
+        for check in feature.content_checks:
+            problems.extend(check(content_dir))
+    if args.json:
+        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem)
+        print("content OK" if not problems else f"{len(problems)} problem(s)")
+    return 0 if not problems else 1

@@ -1,0 +1,72 @@
+"""Bot messages as terminal text: formatting as ANSI styles, buttons as numbered choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.harness.records import MessageRecord
+
+_STYLES = {
+    "bold": ("\033[1m", "\033[22m"),
+    "italic": ("\033[3m", "\033[23m"),
+    "underline": ("\033[4m", "\033[24m"),
+    "strikethrough": ("\033[9m", "\033[29m"),
+    "code": ("\033[36m", "\033[39m"),
+    "pre": ("\033[36m", "\033[39m"),
+    "blockquote": ("\033[2m", "\033[22m"),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button the person can press by number."""
+
+    label: str
+    button: dict[str, Any]
+    message: MessageRecord
+    inline: bool
+
+
+def render_text(text: str, entities: list[dict[str, Any]], *, color: bool) -> str:
+    """Apply entities to text; offsets are UTF-16 units, so work on UTF-16 code units."""
+    units = text.encode("utf-16-le")
+    inserts: dict[int, list[str]] = {}
+    for entity in entities:
+        start, end = entity["offset"], entity["offset"] + entity["length"]
+        style = _STYLES.get(entity["type"])
+        if entity["type"] == "text_link":
+            inserts.setdefault(end, []).append(f" ({entity.get('url')})")
+        elif style and color:
+            inserts.setdefault(start, []).append(style[0])
+            inserts.setdefault(end, []).insert(0, style[1])
+    out: list[str] = []
+    last = 0
+    for position in sorted(inserts):
+        out.append(units[last * 2 : position * 2].decode("utf-16-le"))
+        out.extend(inserts[position])
+        last = position
+    out.append(units[last * 2 :].decode("utf-16-le"))
+    return "".join(out)
+
+
+def render_message(record: MessageRecord, choices: list[Choice], *, color: bool) -> str:
+    """The message, then its buttons numbered from len(choices) + 1 (appended to choices)."""
+    lines: list[str] = []
+    if record.text is not None:
+        lines.append(render_text(record.text, record.entities, color=color))
+    if record.document is not None:
+        lines.append(f"[document: {record.document.get('file_name')}]")
+        if record.caption:
+            lines.append(record.caption)
+    buttons = [(b, True) for b in record.buttons] + [(b, False) for b in record.keyboard]
+    if buttons:
+        rendered = []
+        for button, inline in buttons:
+            choice = Choice(button.get("text", ""), button, record, inline)
+            choices.append(choice)
+            mark = "" if inline else " ⌨"
+            suffix = f" → {button['url']}" if "url" in button else ""
+            rendered.append(f"  [{len(choices)}] {choice.label}{mark}{suffix}")
+        lines.extend(rendered)
+    return "\n".join(lines)
