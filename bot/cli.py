@@ -143,18 +143,18 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     from bot.db import migrate
     from bot.db.engine import create_engine
 
-    async def current() -> str | None:
+    async def current() -> frozenset[str]:
         engine = create_engine(settings.resolved_database_url())
         try:
-            return await migrate.current_revision(engine)
+            return await migrate.current_revisions(engine)
         finally:
             await engine.dispose()
 
-    revision, head = asyncio.run(current()), migrate.head_revision()
+    revisions, heads = sorted(asyncio.run(current())), sorted(migrate.head_revisions())
     if args.json:
-        print(json.dumps({"current": revision, "head": head}))
+        print(json.dumps({"current": revisions, "latest": heads, "up_to_date": revisions == heads}))
     else:
-        print(f"current: {revision or 'none'}; latest: {head}")
+        print(f"current: {', '.join(revisions) or 'none'}; latest: {', '.join(heads)}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,29 +17,49 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Any constant shared by all instances; it names the lock, nothing more.
 PG_MIGRATION_LOCK_KEY = 0x65_7369_676E  # "esign"
 
 
-def _config(connection: Connection) -> Config:
+def version_locations() -> list[Path]:
+    """The shared tables' versions, then each feature's own: bot/<feature>/migrations/.
+
+    Every feature keeps its tables' history in its own folder, on its own Alembic branch that
+    starts from the shared tables, so features can be added without touching each other.
+    """
+    feature_dirs = sorted(
+        path for path in PACKAGE_DIR.glob("*/migrations") if path.parent.name != "db"
+    )
+    return [MIGRATIONS_DIR / "versions", *feature_dirs]
+
+
+def _base_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join(str(p) for p in version_locations())
+    )
+    return config
+
+
+def _config(connection: Connection) -> Config:
+    config = _base_config()
     config.attributes["connection"] = connection
     return config
 
 
-def head_revision() -> str | None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
+def head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(_base_config()).get_heads())
 
 
 def _upgrade(connection: Connection) -> None:
-    command.upgrade(_config(connection), "head")
+    command.upgrade(_config(connection), "heads")
 
 
-def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def _current(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 async def upgrade(engine: AsyncEngine) -> None:
@@ -58,7 +79,7 @@ async def upgrade(engine: AsyncEngine) -> None:
             await conn.commit()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
 

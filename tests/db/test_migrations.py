@@ -24,7 +24,7 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         await migrate.upgrade(engine)
-        assert await migrate.current_revision(engine) == migrate.head_revision()
+        assert await migrate.current_revisions(engine) == migrate.head_revisions()
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
         # Running again is a no-op, not an error.
@@ -58,7 +58,7 @@ async def test_two_processes_migrate_postgres_concurrently(
     _upgrade_twice_at_once(postgres_url, tmp_path)
     engine = create_engine(postgres_url)
     try:
-        assert await migrate.current_revision(engine) == migrate.head_revision()
+        assert await migrate.current_revisions(engine) == migrate.head_revisions()
     finally:
         await engine.dispose()
 
