@@ -91,9 +91,15 @@ async def _start_up(application: EsignApplication) -> None:
     if deps.settings.auto_migrate:
         await migrate.upgrade(deps.engine)
     await register_commands(application, deps)
+    for feature in deps.features:
+        if feature.on_startup is not None:
+            await feature.on_startup(application)
 
 
 async def _dispose(application: EsignApplication) -> None:
+    for feature in reversed(application.deps.features):
+        if feature.on_shutdown is not None:
+            await feature.on_shutdown(application)
     await application.deps.engine.dispose()
 
 

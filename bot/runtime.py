@@ -51,7 +51,14 @@ class Feature:
     deep_links: Mapping[str, UpdateCallback] = field(default_factory=dict)
     text_fallback: UpdateCallback | None = None
     content_checks: Sequence[Callable[[Path], list[str]]] = ()
+    # Build long-lived services once (matchers, clients) and put them in deps.
     setup: Callable[[Deps], None] | None = None
+    # Run on /start in a private chat, before the welcome (e.g. subscribe to warnings).
+    start_hooks: Sequence[UpdateCallback] = ()
+    # Background work started after migrations (dispatchers, scheduled jobs) and stopped
+    # before the engine is disposed.
+    on_startup: Callable[[EsignApplication], Awaitable[None]] | None = None
+    on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
 
 
 @dataclass

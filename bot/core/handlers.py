@@ -48,6 +48,10 @@ async def start(update: Update, context: BotContext) -> None:
     if link is not None:
         await link(update, context)
         return
+    if _is_private(update):
+        for feature in context.deps.features:
+            for hook in feature.start_hooks:
+                await hook(update, context)
     await message.reply_text(
         context.t("core.welcome", name=user.first_name),
         reply_markup=main_menu(context, private=_is_private(update)),
