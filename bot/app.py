@@ -18,6 +18,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
+from bot.signatures import handlers as signatures
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # The fallbacks come last and answer whatever no feature took.
 FEATURES: Sequence[Feature] = (
     core.feature,
+    signatures.feature,
     fallbacks.feature,
 )
 
@@ -80,6 +82,9 @@ def build_application(
     for feature in features:
         for handler in feature.handlers:
             application.add_handler(handler)
+    redirects = core.group_redirects(deps)
+    if redirects is not None:
+        application.add_handler(redirects)
     application.add_error_handler(on_error)
     application.on_initialize.append(_start_up)
     application.on_shutdown.append(_dispose)

@@ -17,7 +17,7 @@ from bot.i18n import ContentError
 log = logging.getLogger("bot")
 
 # Feature modules that add subcommands: each has register(subparsers) -> None.
-FEATURE_COMMANDS: Sequence[str] = ()
+FEATURE_COMMANDS: Sequence[str] = ("bot.signatures.cli",)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -106,6 +106,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
+    if settings.demo_mode:
+        for module in FEATURE_COMMANDS:
+            prepare = getattr(importlib.import_module(module), "prepare_demo", None)
+            if prepare is not None:
+                asyncio.run(prepare(settings))
     asyncio.run(run_terminal_chat(settings))
     return 0
 

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
+MIN_PII_SECRET_BYTES = 16
+DEMO_PII_SECRET = b"demo-only-pii-secret-not-for-real-data"
 
 
 class SettingsError(Exception):
@@ -37,6 +39,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Revocation status of certificates people send: the CA's OCSP responder, never the URL a
+    # sent certificate names (that could point anywhere, our own network included).
+    ocsp_url: str = "http://ocsp.pki.gov.kz/"
+    ocsp_timeout: float = Field(default=3.0, gt=0, le=30)
+    # PEM files of the CA certificates that issue citizens' keys (a file or a directory).
+    ca_certs_path: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     # Migrations at start keep a fresh checkout runnable with one command; operators who prefer
@@ -69,6 +77,21 @@ class Settings(BaseSettings):
         """No token: the bot runs against the embedded harness (terminal chat, tests)."""
         return self.bot_token is None
 
+    @field_validator("pii_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_PII_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_PII_SECRET_BYTES} bytes long")
+        return value
+
+    def pii_key(self) -> bytes:
+        """The HMAC key for phone numbers; a fixed one only in the demo (no real data there)."""
+        if self.pii_secret is not None:
+            return self.pii_secret.get_secret_value().encode()
+        if self.demo_mode:
+            return DEMO_PII_SECRET
+        raise SettingsError("PII_SECRET: required when BOT_TOKEN is set")
+
     @property
     def token(self) -> str:
         if self.bot_token is None:
@@ -93,6 +116,10 @@ def load_settings(**overrides: object) -> Settings:
         name = str(err["loc"][0]).upper() if err["loc"] else "settings"
         message = str(err["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"{name}: {message}") from None
+    if not settings.demo_mode and settings.pii_secret is None:
+        raise SettingsError(
+            "PII_SECRET: required when BOT_TOKEN is set (phone numbers are hashed with it)"
+        )
     if settings.webhook_url and settings.webhook_secret is None:
         raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
     # Validate the URL now so a typo stops the start with its own line, not a driver traceback.

@@ -59,6 +59,8 @@ class Feature:
     # before the engine is disposed.
     on_startup: Callable[[EsignApplication], Awaitable[None]] | None = None
     on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
+    # Callback data for "act on this registry certificate" buttons (e.g. request revocation).
+    certificate_action: Callable[[int], str] | None = None
 
 
 @dataclass
@@ -91,6 +93,10 @@ class Deps:
     @property
     def text_fallback(self) -> UpdateCallback | None:
         return next((f.text_fallback for f in self.features if f.text_fallback), None)
+
+    @property
+    def certificate_action(self) -> Callable[[int], str] | None:
+        return next((f.certificate_action for f in self.features if f.certificate_action), None)
 
     def deep_link(self, payload: str) -> UpdateCallback | None:
         return next((f.deep_links[payload] for f in self.features if payload in f.deep_links), None)

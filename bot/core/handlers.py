@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from telegram import Chat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler
 
+from bot.core.filters import GROUPS
 from bot.core.keyboards import (
     CB_HELP,
     CB_LANGUAGE,
@@ -14,10 +16,11 @@ from bot.core.keyboards import (
     CB_SET_LANGUAGE,
     language_picker,
     main_menu,
+    private_chat_button,
 )
 from bot.db import dialogs, users
 from bot.i18n import as_lang
-from bot.runtime import BotContext, Feature
+from bot.runtime import BotContext, Deps, Feature
 
 
 async def remember_user(update: Update, context: BotContext) -> None:
@@ -30,6 +33,7 @@ async def remember_user(update: Update, context: BotContext) -> None:
         user_id=user.id if user else None,
         chat_id=chat.id if chat else None,
         chat_type=chat.type if chat else None,
+        language_code=user.language_code if user else None,
     )
     if chosen:
         context.set_lang(chosen)
@@ -121,6 +125,22 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
             context.t("core.menu_title"),
             reply_markup=main_menu(context, private=_is_private(update)),
         )
+
+
+async def redirect_to_private(update: Update, context: BotContext) -> None:
+    """Private-only flows asked for in a group: a button that opens the private chat there."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await message.reply_text(
+        context.t("core.private_only"), reply_markup=private_chat_button(context, command)
+    )
+
+
+def group_redirects(deps: Deps) -> CommandHandler[Any, Any] | None:
+    payloads = sorted({p for f in deps.features for p in f.deep_links})
+    return CommandHandler(payloads, redirect_to_private, filters=GROUPS) if payloads else None
 
 
 PRE_UPDATE = TypeHandler(Update, remember_user)

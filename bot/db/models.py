@@ -17,8 +17,17 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # Only a language the user chose with /language; otherwise Telegram's language_code decides.
     language: Mapped[str | None] = mapped_column(String(2))
+    # Telegram's language_code at the last update: the language for reminders and warnings
+    # when the user never chose one.
+    telegram_language: Mapped[str | None] = mapped_column(String(8))
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    @property
+    def effective_language(self) -> str:
+        from bot.i18n import language_from_code
+
+        return self.language or language_from_code(self.telegram_language)
 
 
 class Chat(Base):

@@ -12,15 +12,25 @@ from bot.i18n import Lang, as_lang
 
 
 async def touch(
-    session: AsyncSession, *, user_id: int | None, chat_id: int | None, chat_type: str | None
+    session: AsyncSession,
+    *,
+    user_id: int | None,
+    chat_id: int | None,
+    chat_type: str | None,
+    language_code: str | None = None,
 ) -> Lang | None:
     """Record that a user (and chat) was seen; return the language they chose, if any."""
     now = utcnow()
     chosen: Lang | None = None
+    code = (language_code or "")[:8] or None
     async with session.begin():
         if user_id is not None:
-            stmt = insert_for(session, User).values(id=user_id, first_seen=now, last_seen=now)
-            stmt = stmt.on_conflict_do_update(index_elements=[User.id], set_={"last_seen": now})
+            stmt = insert_for(session, User).values(
+                id=user_id, first_seen=now, last_seen=now, telegram_language=code
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[User.id], set_={"last_seen": now, "telegram_language": code}
+            )
             chosen = as_lang(
                 (await session.execute(stmt.returning(User.language))).scalar_one_or_none()
             )

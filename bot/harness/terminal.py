@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import SecretStr
+
 from bot.config import Settings
 from bot.harness.driver import BotHarness, FakeUser
 from bot.harness.records import Event, MessageRecord
@@ -146,6 +148,11 @@ async def run_terminal_chat(
 ) -> None:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
+    if settings.pii_secret is None:
+        # The embedded demo has no real personal data; it hashes phones with the demo key.
+        settings = settings.model_copy(
+            update={"pii_secret": SecretStr(settings.pii_key().decode())}
+        )
     color = out.isatty()
     async with BotHarness(settings) as harness:
         chat = TerminalChat(harness, out, color=color)

@@ -1,0 +1,250 @@
+"""Thin handlers: /status with a verified phone, certificate files, key containers."""
+
+from __future__ import annotations
+
+import logging
+
+from babel.dates import format_date
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.core.filters import NEW, PRIVATE
+from bot.db.base import utcnow
+from bot.i18n import Html
+from bot.runtime import BotContext, Deps, Feature, MenuItem
+from bot.signatures import registry
+from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
+from bot.signatures.containers import is_key_container_name, looks_like_key_container
+from bot.signatures.inspection import Inspection, StatusSource
+from bot.signatures.phones import PhoneError, normalize_phone, phone_hash
+from bot.signatures.views import CertificateView, masked, today_in_almaty, view_of
+
+log = logging.getLogger(__name__)
+
+CB_STATUS = "sig:status"
+# A message holds at most 4096 characters; a certificate's entry is under 400.
+ITEMS_PER_MESSAGE = 8
+# Certificates are small; anything bigger is only downloaded when it might be a renamed key
+# container, which must be caught and deleted.
+MAX_SNIFF_BYTES = 1024 * 1024
+
+
+def setup(deps: Deps) -> None:
+    settings = deps.settings
+    deps.provide(StatusSource(settings.ocsp_url, settings.ocsp_timeout, settings.ca_certs_path))
+
+
+def _date(context: BotContext, value: object) -> str:
+    return format_date(value, format="long", locale=context.lang)  # type: ignore[arg-type]
+
+
+async def status(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    hashed = await registry.verified_phone(context.session, user.id)
+    if hashed is None:
+        await _ask_for_contact(message, context)
+        return
+    await _show_certificates(message, context, hashed)
+
+
+async def status_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await status(update, context)
+
+
+async def _ask_for_contact(message: Message, context: BotContext) -> None:
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(context.t("signatures.share_button"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await message.chat.send_message(context.t("signatures.ask_contact"), reply_markup=keyboard)
+
+
+async def on_contact(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.contact is None:
+        return
+    # Only the sender's own contact proves anything: a forwarded or typed one names someone else.
+    if message.contact.user_id != user.id:
+        log.info("refused a contact that is not the sender's own (user_id=%s)", user.id)
+        await _ask_for_contact_again(message, context)
+        return
+    try:
+        phone = normalize_phone(message.contact.phone_number)
+    except PhoneError:
+        await message.reply_text(
+            context.t("signatures.bad_phone"), reply_markup=ReplyKeyboardRemove()
+        )
+        return
+    hashed = phone_hash(phone, context.deps.settings.pii_key())
+    await registry.link_phone(context.session, user.id, hashed)
+    await message.reply_text(
+        context.t("signatures.phone_verified"), reply_markup=ReplyKeyboardRemove()
+    )
+    await _show_certificates(message, context, hashed)
+
+
+async def _ask_for_contact_again(message: Message, context: BotContext) -> None:
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(context.t("signatures.share_button"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await message.reply_text(context.t("signatures.not_own_contact"), reply_markup=keyboard)
+
+
+async def _show_certificates(message: Message, context: BotContext, hashed: str) -> None:
+    certificates = await registry.certificates_of(context.session, hashed)
+    if not certificates:
+        await message.chat.send_message(context.t("signatures.none_found"))
+        return
+    today = today_in_almaty(utcnow())
+    views = [view_of(c, today) for c in certificates]
+    header = context.t("signatures.list_header", count=len(views))
+    for start in range(0, len(views), ITEMS_PER_MESSAGE):
+        chunk = views[start : start + ITEMS_PER_MESSAGE]
+        items = [_item(context, start + i + 1, v) for i, v in enumerate(chunk)]
+        parts = ([header] if start == 0 else []) + items
+        if start + ITEMS_PER_MESSAGE >= len(views):
+            parts += [context.t("signatures.unexpected"), context.t("signatures.revoke_hint")]
+        await message.chat.send_message(
+            "\n\n".join(parts), reply_markup=_revoke_buttons(context, chunk, start)
+        )
+
+
+def _item(context: BotContext, number: int, view: CertificateView) -> str:
+    organisation = (
+        context.t("signatures.organisation", name=view.org_name, bin=view.org_bin)
+        if view.org_name and view.org_bin
+        else ""
+    )
+    if view.days_left is None:
+        left = ""
+    elif view.days_left == 0:
+        left = context.t("signatures.expires_today")
+    else:
+        left = context.t("signatures.days_left", count=view.days_left)
+    return context.t(
+        "signatures.item",
+        number=number,
+        kind=context.t(view.kind_key),
+        status=context.t(f"signatures.status.{view.status_key}"),
+        holder=view.holder,
+        iin=view.masked_iin,
+        organisation=Html(organisation),
+        start=_date(context, view.valid_from),
+        end=_date(context, view.valid_to),
+        left=Html(left),
+    )
+
+
+def _revoke_buttons(
+    context: BotContext, views: list[CertificateView], offset: int
+) -> InlineKeyboardMarkup | None:
+    action = context.deps.certificate_action
+    if action is None:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(
+                context.t("signatures.revoke_button", number=offset + i + 1),
+                callback_data=action(view.id),
+            )
+        ]
+        for i, view in enumerate(views)
+        if view.revocable
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    document = message.document
+    if is_key_container_name(document.file_name):
+        await _delete_container(message, context)
+        return
+    size = document.file_size or 0
+    if size > MAX_SNIFF_BYTES:
+        await message.reply_text(context.t("signatures.file_too_large"))
+        return
+    try:
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+    except TelegramError:
+        await message.reply_text(context.t("signatures.file_unavailable"))
+        return
+    if looks_like_key_container(document.file_name, data):
+        await _delete_container(message, context)
+        return
+    if len(data) > MAX_CERTIFICATE_BYTES:
+        await message.reply_text(context.t("signatures.file_too_large"))
+        return
+    try:
+        inspection = await context.deps.get(StatusSource).inspect(context.session, data, utcnow())
+    except CertificateError as exc:
+        await message.reply_text(context.t(f"signatures.file_{exc.reason}"))
+        return
+    await message.reply_text(_describe(context, inspection))
+
+
+async def _delete_container(message: Message, context: BotContext) -> None:
+    """Delete first, then explain: the file must not stay in the chat a moment longer."""
+    try:
+        await message.delete()
+    except TelegramError:
+        log.warning("could not delete a key container (chat_id=%s)", message.chat_id)
+    await message.chat.send_message(context.t("signatures.container_deleted"))
+
+
+def _describe(context: BotContext, inspection: Inspection) -> str:
+    info = inspection.info
+    not_stated = context.t("signatures.not_stated")
+    usage = ", ".join(
+        context.t(f"signatures.usage.{u}")
+        if context.deps.texts.has(f"signatures.usage.{u}")
+        else context.t("signatures.usage.other")
+        for u in info.key_usage
+    )
+    return context.t(
+        "signatures.certificate",
+        holder=info.common_name or not_stated,
+        iin=masked(info.iin) if info.iin else not_stated,
+        bin=info.org_bin or not_stated,
+        issuer=info.issuer_common_name or info.issuer,
+        serial=info.serial_number,
+        start=_date(context, today_in_almaty(info.not_before)),
+        end=_date(context, today_in_almaty(info.not_after)),
+        usage=usage or not_stated,
+        status=context.t(f"signatures.status.{inspection.status_key}"),
+    )
+
+
+PRIVATE_DOCUMENTS = PRIVATE & NEW & filters.Document.ALL
+
+feature = Feature(
+    name="signatures",
+    handlers=[
+        CommandHandler("status", status, filters=PRIVATE),
+        CallbackQueryHandler(status_button, pattern=f"^{CB_STATUS}$"),
+        MessageHandler(PRIVATE & NEW & filters.CONTACT, on_contact),
+        MessageHandler(PRIVATE_DOCUMENTS, on_document),
+    ],
+    commands=["status"],
+    menu=[MenuItem("signatures.menu_button", CB_STATUS, private_only=True)],
+    deep_links={"status": status},
+    setup=setup,
+)

@@ -1,0 +1,54 @@
+"""The ministry's registry of issued certificates, and whose phone is verified."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, UtcDateTime, utcnow
+
+
+class Certificate(Base):
+    """One registry row. Phones are stored only as keyed hashes (HMAC with PII_SECRET)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial_number: Mapped[str] = mapped_column(String(64), unique=True)
+    iin: Mapped[str] = mapped_column(String(12), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    key_type: Mapped[str] = mapped_column(String(8))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    org_bin: Mapped[str | None] = mapped_column(String(12), index=True)
+    org_name: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class VerifiedPhone(Base):
+    """A Telegram account whose owner shared their own contact: the proof behind /status."""
+
+    __tablename__ = "verified_phones"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ExpiryReminder(Base):
+    """A reminder sent, so each (certificate, user, days-before) goes out once."""
+
+    __tablename__ = "expiry_reminders"
+    __table_args__ = (UniqueConstraint("certificate_id", "user_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    days_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,186 @@
+"""End to end: the registry imported, a citizen proves their phone and sees their certificates;
+certificate files are inspected, key containers deleted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.harness import BotHarness
+from bot.i18n import Texts
+from bot.signatures.registry import import_registry
+from tests.signatures.pki import make_ca, make_citizen_cert, make_p12, ocsp_responder
+
+TEXTS = Texts.load()
+HEADER = "serial_number,iin,full_name,phone,key_type,valid_from,valid_to,status,org_bin,org_name\n"
+MINE = "+77011112233"
+ROWS = [
+    "AA01,850315400005,АХМЕТОВА АЙГЕРИМ,+7 701 111 22 33,sign,2026-01-10,2027-01-10,valid,,\n",
+    "AA02,850315400005,АХМЕТОВА АЙГЕРИМ,87011112233,auth,2026-01-10,2027-01-10,revoked,,\n",
+    "BB01,920721400008,СЕРІКОВ НҰРЛАН,+77019998877,sign,2026-01-10,2027-01-10,valid,,\n",
+]
+
+
+async def _load(harness: BotHarness, rows: list[str]) -> None:
+    app = harness.application
+    report = await import_registry(
+        app.deps.sessionmaker, [HEADER, *rows], secret=app.deps.settings.pii_key()
+    )
+    assert report.applied, report.errors
+
+
+@pytest.fixture
+async def registry_harness(any_db_harness: BotHarness) -> BotHarness:
+    await _load(any_db_harness, ROWS)
+    return any_db_harness
+
+
+async def test_own_contact_shows_exactly_that_phones_certificates(
+    registry_harness: BotHarness,
+) -> None:
+    user = registry_harness.user("Aigerim", language_code="en")
+    ask = await user.send("/status")
+    assert ask.text.startswith(TEXTS.get("en", "signatures.ask_contact")[:40])
+    assert ask.last.reply_markup is not None
+    assert ask.last.reply_markup["keyboard"][0][0]["request_contact"] is True
+    shown = await user.share_contact(MINE)
+    listing = shown.messages[-1].text or ""
+    assert "2 e-signatures are registered" in listing
+    assert "850315****05" in listing
+    assert "850315400005" not in listing  # the IIN is masked
+    assert "Signing key: ✅ valid" in listing
+    assert "Authentication key: ⛔ revoked" in listing
+    assert "СЕРІКОВ" not in listing
+    # Verified once: /status now answers at once.
+    again = await user.send("/status")
+    assert "2 e-signatures are registered" in again.text
+
+
+async def test_someone_elses_contact_is_refused(registry_harness: BotHarness) -> None:
+    intruder = registry_harness.user("Mallory", language_code="ru")
+    victim = registry_harness.user("Aigerim", language_code="ru")
+    forwarded = await intruder.share_contact(MINE, own=False, owner_id=victim.id)
+    typed = await intruder.share_contact(MINE, own=False)
+    for reply in (forwarded, typed):
+        assert (
+            reply.text
+            == "Это не ваш собственный контакт. Ради вашей безопасности я показываю подписи только по номеру вашего аккаунта Telegram: нажмите Поделиться номером."
+        )
+        assert "АХМЕТОВА" not in reply.text
+    status = await intruder.send("/status")
+    assert "АХМЕТОВА" not in status.text  # nothing was linked
+
+
+async def test_phone_with_no_certificates_and_a_foreign_number(harness: BotHarness) -> None:
+    user = harness.user(language_code="kk")
+    none = await user.share_contact("+77470000000")
+    assert none.messages[-1].text == TEXTS.get("kk", "signatures.none_found")
+    foreign = await user.share_contact("+12025550100")
+    assert foreign.text == TEXTS.get("kk", "signatures.bad_phone")
+
+
+async def test_status_in_a_group_links_to_the_private_chat(harness: BotHarness) -> None:
+    user = harness.user(language_code="en")
+    group = harness.group(members=[user])
+    reply = await user.send("/status@esign_safety_bot", chat=group)
+    assert reply.text == TEXTS.get("en", "core.private_only")
+    assert reply.last.buttons[0]["url"] == "https://t.me/esign_safety_bot?start=status"
+
+
+@pytest.mark.parametrize("name", ["AUTH_RSA256_a1b2c3.p12", "keys.pfx", "report.pdf", "key"])
+async def test_key_container_is_deleted_unopened_and_warned(harness: BotHarness, name: str) -> None:
+    user = harness.user(language_code="en")
+    container = make_p12(make_citizen_cert())
+    reply = await user.send_document(name, container)
+    user_message_id = harness.api.events[-len(reply.events) - 1].message_id
+    kinds = reply.kinds()
+    assert kinds[0] == "deleted"  # before any word is said
+    assert reply.events[0].message_id == user_message_id
+    assert harness.api.messages[(user.id, user_message_id)].deleted
+    assert reply.text.startswith("🚫 I deleted your message: it contained a key container.")
+
+
+async def test_certificate_known_to_the_registry(harness: BotHarness) -> None:
+    cert = make_citizen_cert(serial=0xAA01)
+    await _load(harness, ROWS)
+    user = harness.user(language_code="en")
+    reply = await user.send_document("me.cer", cert.der)
+    assert "Holder: ИВАНОВ ИВАН" in reply.text
+    assert "IIN: 061211****12" in reply.text
+    assert "Serial number: AA01" in reply.text
+    assert "Status: ✅ valid" in reply.text
+
+
+@pytest.fixture
+async def ocsp_settings(tmp_path: Path, sqlite_url: str) -> AsyncIterator[tuple[Settings, int]]:
+    ca = make_ca()
+    (tmp_path / "ca.pem").write_bytes(ca.pem)
+    revoked = make_citizen_cert(serial=0xDEAD01)
+    async with ocsp_responder(ca, [revoked.serial]) as url:
+        yield (
+            load_settings(
+                database_url=sqlite_url,
+                pii_secret="test-pii-secret-0123456789",
+                ocsp_url=url,
+                ca_certs_path=tmp_path / "ca.pem",
+            ),
+            revoked.serial,
+        )
+
+
+async def test_unknown_serial_asks_the_ca(ocsp_settings: tuple[Settings, int]) -> None:
+    settings, revoked_serial = ocsp_settings
+    async with BotHarness(settings) as harness:
+        user = harness.user(language_code="ru")
+        good = await user.send_document("cert.pem", make_citizen_cert(serial=0xC0FFEE).pem)
+        assert "Статус: ✅ действует (подтверждено удостоверяющим центром)" in good.text
+        revoked = await user.send_document("cert.cer", make_citizen_cert(serial=revoked_serial).der)
+        assert "Статус: ⛔ отозван (по данным удостоверяющего центра)" in revoked.text
+
+
+async def test_unreachable_ca_says_unknown_never_guesses(tmp_path: Path, sqlite_url: str) -> None:
+    ca = make_ca()
+    (tmp_path / "ca.pem").write_bytes(ca.pem)
+    settings = load_settings(
+        database_url=sqlite_url,
+        ocsp_url="http://127.0.0.1:9/",
+        ocsp_timeout=1,
+        ca_certs_path=tmp_path / "ca.pem",
+    )
+    async with BotHarness(settings) as harness:
+        user = harness.user(language_code="en")
+        reply = await user.send_document("c.crt", make_citizen_cert(serial=0xBEEF).der)
+        assert "Status: ❔ unknown right now" in reply.text
+
+
+async def test_expired_certificate_file(harness: BotHarness) -> None:
+    now = datetime.now(UTC)
+    old = make_citizen_cert(
+        serial=0x0DD, not_before=now - timedelta(days=800), not_after=now - timedelta(days=400)
+    )
+    reply = await harness.user(language_code="en").send_document("old.cer", old.der)
+    assert "Status: ⌛ expired" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "key"),
+    [
+        ("notes.txt", b"just some text, not a certificate", "signatures.file_not_certificate"),
+        ("scan.pdf", b"%PDF-1.7\n" + b"0" * 100, "signatures.file_not_certificate"),
+        (
+            "broken.cer",
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            "signatures.file_malformed",
+        ),
+        ("huge.cer", b"0" * (70 * 1024), "signatures.file_too_large"),
+    ],
+)
+async def test_files_that_are_not_certificates(
+    harness: BotHarness, name: str, content: bytes, key: str
+) -> None:
+    reply = await harness.user(language_code="en").send_document(name, content)
+    assert reply.text == TEXTS.get("en", key)
