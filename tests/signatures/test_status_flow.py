@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.harness import BotHarness
 from bot.i18n import Texts
 from bot.signatures.registry import import_registry
+from bot.tghtml import parse
 from tests.signatures.pki import make_ca, make_citizen_cert, make_p12, ocsp_responder
 
 TEXTS = Texts.load()
@@ -66,10 +67,9 @@ async def test_someone_elses_contact_is_refused(registry_harness: BotHarness) ->
     forwarded = await intruder.share_contact(MINE, own=False, owner_id=victim.id)
     typed = await intruder.share_contact(MINE, own=False)
     for reply in (forwarded, typed):
-        assert (
-            reply.text
-            == "Это не ваш собственный контакт. Ради вашей безопасности я показываю подписи только по номеру вашего аккаунта Telegram: нажмите Поделиться номером."
-        )
+        assert reply.text == _plain(TEXTS.get("ru", "signatures.not_own_contact"))
+        assert reply.last.reply_markup is not None
+        assert reply.last.reply_markup["keyboard"][0][0]["request_contact"] is True
         assert "АХМЕТОВА" not in reply.text
     status = await intruder.send("/status")
     assert "АХМЕТОВА" not in status.text  # nothing was linked
@@ -184,3 +184,7 @@ async def test_files_that_are_not_certificates(
 ) -> None:
     reply = await harness.user(language_code="en").send_document(name, content)
     assert reply.text == TEXTS.get("en", key)
+
+
+def _plain(html: str) -> str:
+    return parse(html).text
