@@ -36,6 +36,21 @@ class ImportReport:
         }
 
 
+_COLUMNS = (
+    "serial_number",
+    "iin",
+    "full_name",
+    "phone_hash",
+    "key_type",
+    "valid_from",
+    "valid_to",
+    "status",
+    "org_bin",
+    "org_name",
+    "updated_at",
+)
+
+
 def _values(row: RegistryRow, secret: bytes) -> dict[str, Any]:
     return {
         "serial_number": row.serial_number,
@@ -53,13 +68,14 @@ def _values(row: RegistryRow, secret: bytes) -> dict[str, Any]:
 
 
 async def _write(session: AsyncSession, batch: dict[str, dict[str, Any]]) -> None:
-    stmt = insert_for(session, Certificate).values(list(batch.values()))
-    updated = {
-        c: getattr(stmt.excluded, c) for c in next(iter(batch.values())) if c != "serial_number"
-    }
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=[Certificate.serial_number], set_=updated)
-    )
+    # One statement executed with many parameter sets: the drivers batch it, and SQLAlchemy
+    # compiles it once, where a VALUES list would be compiled anew for every batch.
+    # Core, not the ORM: the ORM's bulk path runs an upsert row by row.
+    stmt = insert_for(session, Certificate.__table__)
+    updated = {c: getattr(stmt.excluded, c) for c in _COLUMNS if c != "serial_number"}
+    upsert = stmt.on_conflict_do_update(index_elements=["serial_number"], set_=updated)
+    connection = await session.connection()
+    await connection.execute(upsert, list(batch.values()))
 
 
 async def import_registry(
