@@ -100,7 +100,8 @@ async def main(rows: int) -> None:
         parsed = sum(1 for _ in iter_registry_rows(_lines(path)))
         parse_s = time.perf_counter() - start
         print(
-            f"  baseline (parse + validate only): {parsed / parse_s:,.0f} rows/s, peak RSS {peak_mb():.0f} MB"
+            f"  baseline (parse + validate only): {parsed / parse_s:,.0f} rows/s, "
+            f"peak RSS {peak_mb():.0f} MB"
         )
         sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         elapsed, written = await _import(sqlite_url, path)
