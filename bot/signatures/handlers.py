@@ -21,7 +21,7 @@ from bot.core.filters import NEW, PRIVATE
 from bot.db.base import utcnow
 from bot.i18n import Html
 from bot.runtime import BotContext, Deps, Feature, MenuItem
-from bot.signatures import registry
+from bot.signatures import registry, reminder_job
 from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import Inspection, StatusSource
@@ -247,4 +247,6 @@ feature = Feature(
     menu=[MenuItem("signatures.menu_button", CB_STATUS, private_only=True)],
     deep_links={"status": status},
     setup=setup,
+    on_startup=reminder_job.start,
+    on_shutdown=reminder_job.stop,
 )
