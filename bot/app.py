@@ -10,6 +10,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
 from bot.core import handlers as core
@@ -27,9 +28,11 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[Feature] = (
     core.feature,
     signatures.feature,
+    broadcasts.feature,
     fallbacks.feature,
 )
 
+OBSERVER_GROUP = 1
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
 # Telegram's documented limits; the harness enforces the same numbers.
@@ -82,6 +85,8 @@ def build_application(
     for feature in features:
         for handler in feature.handlers:
             application.add_handler(handler)
+        for observer in feature.observers:
+            application.add_handler(observer, group=OBSERVER_GROUP)
     redirects = core.group_redirects(deps)
     if redirects is not None:
         application.add_handler(redirects)

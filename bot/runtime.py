@@ -44,6 +44,9 @@ class Feature:
 
     name: str
     handlers: Sequence[BaseHandler[Any, Any, Any]] = ()
+    # Handlers that see updates in addition to whichever handler answers them (PTB handler
+    # group 1), e.g. several features reacting to the bot being added to a chat.
+    observers: Sequence[BaseHandler[Any, Any, Any]] = ()
     commands: Sequence[str] = ()
     operator_commands: Sequence[str] = ()
     menu: Sequence[MenuItem] = ()
