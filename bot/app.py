@@ -18,7 +18,9 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
+from bot.passwords import handlers as passwords
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
+from bot.revocations import handlers as revocations
 from bot.signatures import handlers as signatures
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,9 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[Feature] = (
     core.feature,
     signatures.feature,
+    revocations.feature,
     broadcasts.feature,
+    passwords.feature,
     fallbacks.feature,
 )
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     content_dir: Path = Path(__file__).resolve().parent.parent / "content"
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     operator_chat_id: int | None = None
+    # The language of announcements in OPERATOR_CHAT_ID.
+    operator_language: Literal["kk", "ru", "en"] = "ru"
     pii_secret: SecretStr | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

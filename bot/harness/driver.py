@@ -28,6 +28,7 @@ class Exchange:
     update_id: int
     messages: list[MessageRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    _records: dict[tuple[int, int], MessageRecord] = field(default_factory=dict, repr=False)
 
     @property
     def texts(self) -> list[str]:
@@ -42,6 +43,11 @@ class Exchange:
         if not self.messages:
             raise AssertionError("the bot sent no message")
         return self.messages[-1]
+
+    @property
+    def edited(self) -> list[MessageRecord]:
+        """Bot messages edited in reply (as they are now)."""
+        return [self._records[(e.chat_id, e.message_id)] for e in self.events if e.kind == "edited"]  # type: ignore[index]
 
     def kinds(self) -> list[str]:
         return [e.kind for e in self.events]
@@ -171,7 +177,7 @@ class BotHarness:
             for e in events
             if e.kind in ("sent", "document") and e.chat_id is not None and e.message_id is not None
         ]
-        return Exchange(update_id, messages, events)
+        return Exchange(update_id, messages, events, self.api.messages)
 
     async def wait_for(
         self,

@@ -1,0 +1,1 @@
+"""Revocation requests: citizens and heads of organisations file them, operators decide."""

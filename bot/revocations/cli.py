@@ -1,0 +1,194 @@
+"""`esign-bot org add-admin|remove-admin`, `requests list|approve|reject`, `audit`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+
+from bot.cli import CommandError, settings_for_cli
+from bot.config import Settings
+from bot.db import migrate
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.i18n import Texts
+from bot.revocations import audit, notices, service
+from bot.signatures.identifiers import is_valid_bin
+
+T = TypeVar("T")
+CLI_ACTOR = "cli"
+
+
+def register(sub: Any, content_sub: Any) -> None:
+    org = sub.add_parser("org", help="heads of organisations")
+    org_actions = org.add_subparsers(title="org commands", metavar="ACTION", required=True)
+    for name, handler, text in (
+        ("add-admin", cmd_add_admin, "appoint a head of organisation"),
+        ("remove-admin", cmd_remove_admin, "remove a head of organisation"),
+    ):
+        action = org_actions.add_parser(name, help=text)
+        action.add_argument("--bin", required=True, help="the organisation's BIN (12 digits)")
+        action.add_argument("--telegram-id", required=True, type=int, help="their Telegram id")
+        action.set_defaults(handler=handler)
+
+    requests = sub.add_parser("requests", help="revocation requests")
+    actions = requests.add_subparsers(title="requests commands", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="open requests")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(handler=cmd_list)
+    approve = actions.add_parser("approve", help="approve: the certificate is marked revoked")
+    approve.add_argument("request", help="reference (REV-2026-000123) or number")
+    approve.set_defaults(handler=cmd_approve)
+    reject = actions.add_parser("reject", help="reject, with a reason sent to the requester")
+    reject.add_argument("request", help="reference (REV-2026-000123) or number")
+    reject.add_argument("--reason", required=True, help="why (sent to the requester)")
+    reject.set_defaults(handler=cmd_reject)
+
+    log = sub.add_parser("audit", help="the audit log of revocations")
+    log.add_argument("--since", help="from this date or time (ISO 8601), UTC")
+    log.add_argument("--json", action="store_true", help="one JSON object per line")
+    log.set_defaults(handler=cmd_audit)
+
+
+def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def go() -> T:
+        engine = create_engine(settings.resolved_database_url())
+        try:
+            await migrate.upgrade(engine)
+            async with create_sessionmaker(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _bin(value: str) -> str:
+    if not is_valid_bin(value):
+        raise CommandError(f"--bin {value!r}: not a valid BIN")
+    return value
+
+
+def cmd_add_admin(args: argparse.Namespace) -> int:
+    org_bin = _bin(args.bin)
+    added = _run(
+        settings_for_cli(),
+        lambda s: service.appoint_admin(s, CLI_ACTOR, org_bin, args.telegram_id),
+    )
+    print("appointed" if added else "already an admin")
+    return 0
+
+
+def cmd_remove_admin(args: argparse.Namespace) -> int:
+    org_bin = _bin(args.bin)
+    removed = _run(
+        settings_for_cli(),
+        lambda s: service.remove_admin(s, CLI_ACTOR, org_bin, args.telegram_id),
+    )
+    if not removed:
+        raise CommandError(f"{args.telegram_id} is not an admin of {org_bin}")
+    print("removed")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    _, rows = _run(settings_for_cli(), lambda s: service.open_requests(s, 0, 10_000))
+    items = [
+        {
+            "id": r.id,
+            "reference": r.reference,
+            "certificate": c.serial_number,
+            "holder": c.full_name,
+            "org_bin": c.org_bin,
+            "reason": r.reason,
+            "requester_id": r.requester_id,
+            "created_at": r.created_at.isoformat(),
+        }
+        for r, c in rows
+    ]
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False))
+    else:
+        for request, certificate in rows:
+            print(
+                f"{request.reference}  {certificate.serial_number}  {certificate.full_name}  "
+                f"{request.reason}  filed {request.created_at:%Y-%m-%d %H:%M}"
+            )
+        print(f"{len(items)} open request(s)")
+    return 0
+
+
+def _decide(args: argparse.Namespace, approve: bool, reason: str | None) -> int:
+    settings = settings_for_cli()
+    if reason is not None and not reason.strip():
+        raise CommandError("--reason: empty")
+
+    async def work(session: AsyncSession) -> service.Decision:
+        request = await service.find_request(session, args.request)
+        if request is None:
+            raise CommandError(f"{args.request}: no such request")
+        decision = await service.decide(
+            session, request.id, actor=CLI_ACTOR, operator_id=None, approve=approve, reason=reason
+        )
+        if decision.decided_now:
+            await _notify(settings, session, decision)
+        return decision
+
+    decision = _run(settings, work)
+    request = decision.request
+    if not decision.decided_now:
+        raise CommandError(f"{request.reference} was already {request.status}")
+    print(f"{request.reference} {request.status}")
+    return 0
+
+
+async def _notify(settings: Settings, session: AsyncSession, decision: service.Decision) -> None:
+    """Tell the requester through the Bot API; the demo (no token) has nobody to tell."""
+    if settings.demo_mode:
+        return
+    lang = await notices.language_of(session, decision.request.requester_id)
+    bot = Bot(settings.token, base_url=settings.bot_api_base_url)
+    async with bot:
+        await notices.tell_requester(
+            bot, Texts.load(settings.content_dir), lang, decision.request, decision.certificate
+        )
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    return _decide(args, True, None)
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    return _decide(args, False, args.reason)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise CommandError(f"--since {args.since!r}: not an ISO 8601 date") from None
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    entries = _run(settings_for_cli(), lambda s: audit.entries(s, since))
+    for entry in entries:
+        record = {
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "subject": entry.subject,
+            "details": entry.details,
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(
+                f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor:<20}  {entry.action:<20}  "
+                f"{entry.subject}  {json.dumps(entry.details, ensure_ascii=False)}"
+            )
+    return 0

@@ -1,0 +1,508 @@
+"""Thin handlers: citizens file, heads of organisations record departures, operators decide."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import groupby
+from typing import Any
+
+from babel.dates import format_date
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.core.filters import PRIVATE
+from bot.db import dialogs
+from bot.db.base import utcnow
+from bot.db.dialogs import Pending
+from bot.revocations import audit, notices, org_reminder_job, service
+from bot.revocations.models import RevocationRequest
+from bot.revocations.service import CITIZEN_REASONS, NotAllowed
+from bot.runtime import BotContext, Feature, MenuItem, Step
+from bot.signatures import registry
+from bot.signatures.models import Certificate
+from bot.signatures.views import masked, today_in_almaty, view_of
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+REJECT_STEP = "revocations:reject"
+REJECT_TTL = timedelta(minutes=15)
+_ID = r"(\d{1,12})"
+_REASON = "(" + "|".join(CITIZEN_REASONS) + ")"
+
+
+def certificate_action(certificate_id: int) -> str:
+    return f"rv:pick:{certificate_id}"
+
+
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def _date(context: BotContext, value: object) -> str:
+    return format_date(value, format="medium", locale=context.lang)  # type: ignore[arg-type]
+
+
+def _kind(context: BotContext, certificate: Certificate) -> str:
+    return context.t(f"signatures.kind.{certificate.key_type}")
+
+
+async def _refuse(update: Update, context: BotContext, error: NotAllowed) -> None:
+    user = update.effective_user
+    query = update.callback_query
+    log.warning(
+        "refused %r from user_id=%s: %s",
+        query.data if query else None,
+        user.id if user else None,
+        error,
+    )
+    if query is not None:
+        await query.answer(context.t("revocations.not_allowed"), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(context.t("revocations.not_allowed"))
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press: who pressed, and the parts of its (re-parsed, never trusted) data."""
+
+    query: CallbackQuery
+    user_id: int
+    match: re.Match[str]
+
+    def number(self, group: int = 1) -> int:
+        return int(self.match.group(group))
+
+
+def guarded(
+    callback: Callable[[Update, BotContext, Press], Awaitable[None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """Turn a press into a Press, and NotAllowed (forged, stale, not theirs) into a refusal."""
+
+    async def handler(update: Update, context: BotContext) -> None:
+        query, user, match = update.callback_query, update.effective_user, context.match
+        if query is None or user is None or match is None:
+            return
+        try:
+            await callback(update, context, Press(query, user.id, match))
+        except NotAllowed as error:
+            await _refuse(update, context, error)
+
+    return handler
+
+
+# ---- citizens ------------------------------------------------------------------------------
+
+
+async def revoke_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if await registry.verified_phone(context.session, user.id) is None:
+        await message.reply_text(
+            context.t("revocations.need_verification"),
+            reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
+        )
+        return
+    requests = await service.requests_of(context.session, user.id)
+    if requests:
+        lines = [context.t("revocations.my_requests")] + [
+            context.t(
+                "revocations.request_line",
+                reference=r.reference,
+                kind=_kind(context, c),
+                serial=c.serial_number,
+                status=context.t(f"revocations.status.{r.status}"),
+            )
+            for r, c in requests
+        ]
+        await message.reply_text("\n".join(lines))
+    certificates = await service.revocable_certificates(context.session, user.id)
+    if not certificates:
+        await message.chat.send_message(context.t("revocations.no_revocable"))
+        return
+    rows = [
+        [
+            (
+                context.t(
+                    "revocations.certificate_button",
+                    kind=_kind(context, c),
+                    serial=c.serial_number,
+                    end=_date(context, c.valid_to),
+                ),
+                certificate_action(c.id),
+            )
+        ]
+        for c in certificates
+    ]
+    await message.chat.send_message(
+        context.t("revocations.pick_certificate"), reply_markup=_markup(rows)
+    )
+
+
+async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certificate:
+    async with context.session.begin():
+        return await service.own_certificate(context.session, user_id, certificate_id)
+
+
+async def on_pick(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    certificate = await _own(context, press.user_id, press.number())
+    await query.answer()
+    rows = [
+        [(context.t(f"revocations.reason.{reason}"), f"rv:why:{certificate.id}:{reason}")]
+        for reason in CITIZEN_REASONS
+    ]
+    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    await query.edit_message_text(context.t("revocations.pick_reason"), reply_markup=_markup(rows))
+
+
+async def on_reason(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    certificate = await _own(context, press.user_id, press.number())
+    reason = press.match.group(2)
+    await query.answer()
+    await query.edit_message_text(
+        context.t(
+            "revocations.confirm",
+            kind=_kind(context, certificate),
+            serial=certificate.serial_number,
+            end=_date(context, certificate.valid_to),
+            reason=context.t(f"revocations.reason.{reason}"),
+        ),
+        reply_markup=_markup(
+            [
+                [(context.t("revocations.confirm_button"), f"rv:ok:{certificate.id}:{reason}")],
+                [(context.t("revocations.cancel_button"), "rv:no")],
+            ]
+        ),
+    )
+
+
+async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    filed = await service.file_citizen_request(
+        context.session, press.user_id, press.number(), press.match.group(2)
+    )
+    await query.answer()
+    key = "revocations.filed" if filed.created else "revocations.already_open"
+    await query.edit_message_text(context.t(key, reference=filed.request.reference))
+    if filed.created:
+        await _announce(context, filed.request)
+
+
+async def _announce(context: BotContext, request: RevocationRequest) -> None:
+    async with context.session.begin():
+        certificate = await context.session.get(Certificate, request.certificate_id)
+    assert certificate is not None
+    settings = context.deps.settings
+    await notices.announce_to_operators(
+        context.bot,
+        context.deps.texts,
+        settings.operator_chat_id,
+        settings.operator_language,
+        request,
+        certificate,
+    )
+
+
+async def on_menu_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await revoke_command(update, context)
+
+
+async def on_cancel(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await query.edit_message_text(context.t("revocations.cancelled"))
+
+
+# ---- heads of organisations ----------------------------------------------------------------
+
+
+async def org_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    orgs = await service.admin_orgs(context.session, user.id)
+    if not orgs:
+        await message.reply_text(context.t("revocations.org_none"))
+        return
+    today = today_in_almaty(utcnow())
+    for org_bin in orgs:
+        certificates = await service.org_certificates(context.session, user.id, org_bin)
+        lines: list[str] = []
+        employees = 0
+        for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin)):
+            employees += 1
+            lines.append(context.t("revocations.org_employee", holder=name, iin=masked(iin)))
+            for certificate in group:
+                view = view_of(certificate, today)
+                lines.append(
+                    context.t(
+                        "revocations.org_certificate",
+                        kind=_kind(context, certificate),
+                        end=_date(context, certificate.valid_to),
+                        status=context.t(f"signatures.status.{view.status_key}"),
+                    )
+                )
+        name = certificates[0].org_name if certificates else org_bin
+        header = context.t("revocations.org_header", name=name, bin=org_bin, count=employees)
+        await message.chat.send_message(
+            "\n".join([header, *lines]),
+            reply_markup=_markup(
+                [[(context.t("revocations.employee_left_button"), f"org:left:{org_bin}")]]
+            )
+            if employees
+            else None,
+        )
+
+
+async def on_employee_left(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    certificates = await service.org_certificates(
+        context.session, press.user_id, press.match.group(1)
+    )
+    await query.answer()
+    rows = []
+    for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin)):
+        anchor = next(group)
+        rows.append(
+            [
+                (
+                    context.t("revocations.employee_button", holder=name, iin=masked(iin)),
+                    f"org:emp:{anchor.id}",
+                )
+            ]
+        )
+    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    await query.edit_message_text(
+        context.t("revocations.pick_employee"), reply_markup=_markup(rows)
+    )
+
+
+async def on_employee(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    anchor = await service.employee_of(context.session, press.user_id, press.number())
+    certificates = await service.org_certificates(
+        context.session, press.user_id, anchor.org_bin or ""
+    )
+    valid = [c for c in certificates if c.iin == anchor.iin and c.status in service.REVOCABLE]
+    await query.answer()
+    await query.edit_message_text(
+        context.t(
+            "revocations.confirm_departure",
+            holder=anchor.full_name,
+            iin=masked(anchor.iin),
+            count=len(valid),
+        ),
+        reply_markup=_markup(
+            [
+                [(context.t("revocations.confirm_departure_button"), f"org:gone:{anchor.id}")],
+                [(context.t("revocations.cancel_button"), "rv:no")],
+            ]
+        ),
+    )
+
+
+async def on_departure(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    filed = await service.record_departure(context.session, press.user_id, press.number())
+    await query.answer()
+    if not filed:
+        await query.edit_message_text(context.t("revocations.departure_nothing"))
+        return
+    references = ", ".join(f.request.reference or "" for f in filed)
+    await query.edit_message_text(context.t("revocations.departure_filed", references=references))
+    for item in filed:
+        if item.created:
+            await _announce(context, item.request)
+
+
+# ---- operators ------------------------------------------------------------------------------
+
+
+async def requests_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if not context.is_operator(user.id):
+        await message.reply_text(context.t("revocations.operators_only"))
+        return
+    text, markup = await _requests_page(context, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _requests_page(context: BotContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    total, rows = await service.open_requests(context.session, page * PAGE_SIZE, PAGE_SIZE)
+    if not total:
+        return context.t("revocations.no_open_requests"), None
+    cards = [context.t("revocations.open_requests", count=total)]
+    buttons: list[list[tuple[str, str]]] = []
+    for request, certificate in rows:
+        cards.append(
+            notices.request_summary(
+                context.deps.texts, context.lang, "revocations.request_card", request, certificate
+            )
+        )
+        buttons.append(
+            [
+                (
+                    context.t("revocations.approve_button", reference=request.reference),
+                    f"rq:ok:{request.id}",
+                ),
+                (
+                    context.t("revocations.reject_button", reference=request.reference),
+                    f"rq:no:{request.id}",
+                ),
+            ]
+        )
+    navigation = []
+    if page > 0:
+        navigation.append((context.t("revocations.previous_page"), f"rq:page:{page - 1}"))
+    if (page + 1) * PAGE_SIZE < total:
+        navigation.append((context.t("revocations.next_page"), f"rq:page:{page + 1}"))
+    if navigation:
+        buttons.append(navigation)
+    return "\n\n".join(cards), _markup(buttons)
+
+
+def _require_operator(update: Update, context: BotContext) -> int:
+    user = update.effective_user
+    if user is None or not context.is_operator(user.id):
+        raise NotAllowed(f"user {user.id if user else None} is not an operator")
+    return user.id
+
+
+async def on_page(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    _require_operator(update, context)
+    await query.answer()
+    text, markup = await _requests_page(context, press.number())
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_approve(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    operator_id = _require_operator(update, context)
+    decision = await service.decide(
+        context.session,
+        press.number(),
+        actor=audit.telegram_actor(operator_id),
+        operator_id=operator_id,
+        approve=True,
+    )
+    await query.answer()
+    await _report_decision(update, context, decision)
+
+
+async def on_reject(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    chat = update.effective_chat
+    assert chat is not None
+    operator_id = _require_operator(update, context)
+    request = await service.find_request(context.session, press.match.group(1))
+    if request is None:
+        raise NotAllowed(f"no request {press.match.group(1)}")
+    await query.answer()
+    if request.status != "open":
+        await chat.send_message(_already(context, request))
+        return
+    await dialogs.set_step(
+        context.session,
+        chat.id,
+        operator_id,
+        REJECT_STEP,
+        ttl=REJECT_TTL,
+        data={"request_id": request.id},
+    )
+    await chat.send_message(context.t("revocations.ask_reject_reason", reference=request.reference))
+
+
+async def reject_reason_step(update: Update, context: BotContext, pending: Pending) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    try:
+        operator_id = _require_operator(update, context)
+    except NotAllowed as error:
+        await _refuse(update, context, error)
+        return
+    reason = (message.text or "").strip()
+    if not reason:
+        await message.reply_text(context.t("revocations.reason_empty"))
+        return
+    await dialogs.clear_step(context.session, chat.id, operator_id)
+    decision = await service.decide(
+        context.session,
+        int(pending.data.get("request_id", 0)),
+        actor=audit.telegram_actor(operator_id),
+        operator_id=operator_id,
+        approve=False,
+        reason=reason,
+    )
+    await _report_decision(update, context, decision)
+
+
+def _already(context: BotContext, request: RevocationRequest) -> str:
+    return context.t(
+        "revocations.already_decided",
+        reference=request.reference,
+        status=context.t(f"revocations.status.{request.status}"),
+    )
+
+
+async def _report_decision(update: Update, context: BotContext, decision: service.Decision) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    request = decision.request
+    if not decision.decided_now:
+        await chat.send_message(_already(context, request))
+        return
+    key = (
+        "revocations.decided_approved"
+        if request.status == "approved"
+        else "revocations.decided_rejected"
+    )
+    await chat.send_message(context.t(key, reference=request.reference))
+    lang = await notices.language_of(context.session, request.requester_id)
+    await notices.tell_requester(
+        context.bot, context.deps.texts, lang, request, decision.certificate
+    )
+
+
+feature = Feature(
+    name="revocations",
+    handlers=[
+        CommandHandler("revoke", revoke_command, filters=PRIVATE),
+        CommandHandler("org", org_command, filters=PRIVATE),
+        CommandHandler("requests", requests_command),
+        CallbackQueryHandler(guarded(on_pick), pattern=rf"^rv:pick:{_ID}$"),
+        CallbackQueryHandler(guarded(on_reason), pattern=rf"^rv:why:{_ID}:{_REASON}$"),
+        CallbackQueryHandler(guarded(on_confirm), pattern=rf"^rv:ok:{_ID}:{_REASON}$"),
+        CallbackQueryHandler(on_cancel, pattern=r"^rv:no$"),
+        CallbackQueryHandler(on_menu_button, pattern=r"^rv:menu$"),
+        CallbackQueryHandler(guarded(on_employee_left), pattern=r"^org:left:(\d{12})$"),
+        CallbackQueryHandler(guarded(on_employee), pattern=rf"^org:emp:{_ID}$"),
+        CallbackQueryHandler(guarded(on_departure), pattern=rf"^org:gone:{_ID}$"),
+        CallbackQueryHandler(guarded(on_page), pattern=r"^rq:page:(\d{1,6})$"),
+        CallbackQueryHandler(guarded(on_approve), pattern=rf"^rq:ok:{_ID}$"),
+        CallbackQueryHandler(guarded(on_reject), pattern=rf"^rq:no:{_ID}$"),
+    ],
+    commands=["revoke", "org"],
+    operator_commands=["requests"],
+    menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
+    steps={REJECT_STEP: Step(reject_reason_step)},
+    deep_links={"revoke": revoke_command},
+    certificate_action=certificate_action,
+    on_startup=org_reminder_job.start,
+    on_shutdown=org_reminder_job.stop,
+)

@@ -1,0 +1,99 @@
+"""Messages about requests that go to people other than the one pressing the button."""
+
+from __future__ import annotations
+
+import logging
+
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.db.models import User
+from bot.i18n import Html, Texts
+from bot.revocations.models import APPROVED, RevocationRequest
+from bot.signatures.models import Certificate
+from bot.signatures.views import masked
+
+log = logging.getLogger(__name__)
+
+
+async def language_of(session: AsyncSession, user_id: int) -> str:
+    async with session.begin():
+        user = await session.get(User, user_id)
+    return user.effective_language if user else "en"
+
+
+def request_summary(
+    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: Certificate
+) -> str:
+    organisation = (
+        texts.get(
+            lang,
+            "revocations.organisation_suffix",
+            name=certificate.org_name,
+            bin=certificate.org_bin,
+        )
+        if certificate.org_bin and certificate.org_name
+        else ""
+    )
+    return texts.get(
+        lang,
+        key,
+        reference=request.reference,
+        created=format_date(request.created_at.date(), format="medium", locale=lang),
+        kind=texts.get(lang, f"signatures.kind.{certificate.key_type}"),
+        serial=certificate.serial_number,
+        holder=certificate.full_name,
+        iin=masked(certificate.iin),
+        organisation=Html(organisation),
+        reason=texts.get(lang, f"revocations.reason.{request.reason}"),
+    )
+
+
+async def announce_to_operators(
+    bot: Bot,
+    texts: Texts,
+    chat_id: int | None,
+    lang: str,
+    request: RevocationRequest,
+    certificate: Certificate,
+) -> None:
+    if chat_id is None:
+        return
+    text = request_summary(texts, lang, "revocations.operator_new", request, certificate)
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        log.warning("could not announce %s to operators: %s", request.reference, type(exc).__name__)
+
+
+async def tell_requester(
+    bot: Bot,
+    texts: Texts,
+    lang: str,
+    request: RevocationRequest,
+    certificate: Certificate,
+) -> bool:
+    if request.status == APPROVED:
+        text = texts.get(
+            lang,
+            "revocations.approved_notice",
+            reference=request.reference,
+            serial=certificate.serial_number,
+        )
+    else:
+        text = texts.get(
+            lang,
+            "revocations.rejected_notice",
+            reference=request.reference,
+            reason=request.decision_reason or "—",
+        )
+    try:
+        await bot.send_message(request.requester_id, text)
+    except TelegramError as exc:
+        log.warning(
+            "could not notify the requester of %s: %s", request.reference, type(exc).__name__
+        )
+        return False
+    return True

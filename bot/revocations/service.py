@@ -1,0 +1,342 @@
+"""Filing and deciding revocation requests. Every action re-checks who may do it to what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import utcnow
+from bot.revocations import audit
+from bot.revocations.models import (
+    APPROVED,
+    OPEN,
+    REJECTED,
+    Departure,
+    OrgAdmin,
+    RevocationRequest,
+)
+from bot.signatures.models import Certificate, VerifiedPhone
+
+CITIZEN_REASONS = ("lost", "transferred", "misuse", "not_needed")
+EMPLOYEE_LEFT = "employee_left"
+REASONS = (*CITIZEN_REASONS, EMPLOYEE_LEFT)
+REVOCABLE = ("valid", "suspended")
+MAX_DECISION_REASON = 500
+
+
+class NotAllowed(Exception):
+    """The user may not do this to this object (forged, stale or someone else's)."""
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: RevocationRequest
+    created: bool  # False: an open request for the certificate already existed
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: RevocationRequest
+    certificate: Certificate
+    decided_now: bool  # False: someone decided it first
+
+
+def reference_for(request_id: int, year: int) -> str:
+    return f"REV-{year}-{request_id:06d}"
+
+
+async def own_certificate(session: AsyncSession, user_id: int, certificate_id: int) -> Certificate:
+    """The certificate, if it is registered to the phone this user proved is theirs."""
+    certificate = await session.scalar(
+        select(Certificate)
+        .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
+        .where(VerifiedPhone.user_id == user_id, Certificate.id == certificate_id)
+    )
+    if certificate is None:
+        raise NotAllowed(f"certificate {certificate_id} is not user {user_id}'s")
+    return certificate
+
+
+async def admin_orgs(session: AsyncSession, user_id: int) -> list[str]:
+    async with session.begin():
+        return list(
+            await session.scalars(select(OrgAdmin.org_bin).where(OrgAdmin.user_id == user_id))
+        )
+
+
+async def _file(
+    session: AsyncSession,
+    certificate: Certificate,
+    requester_id: int,
+    reason: str,
+    org_bin: str | None,
+) -> Filed:
+    existing = await _open_request(session, certificate.id)
+    if existing is not None:
+        return Filed(existing, created=False)
+    request = RevocationRequest(
+        certificate_id=certificate.id,
+        requester_id=requester_id,
+        reason=reason,
+        org_bin=org_bin,
+        status=OPEN,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(request)
+            await session.flush()
+    except IntegrityError:
+        # Another press, or another instance, filed it a moment ago.
+        existing = await _open_request(session, certificate.id)
+        assert existing is not None
+        return Filed(existing, created=False)
+    request.reference = reference_for(request.id, utcnow().year)
+    audit.record(
+        session,
+        audit.telegram_actor(requester_id),
+        audit.FILED,
+        request.reference,
+        certificate=certificate.serial_number,
+        reason=reason,
+        org_bin=org_bin,
+    )
+    return Filed(request, created=True)
+
+
+async def _open_request(session: AsyncSession, certificate_id: int) -> RevocationRequest | None:
+    return await session.scalar(
+        select(RevocationRequest).where(
+            RevocationRequest.certificate_id == certificate_id, RevocationRequest.status == OPEN
+        )
+    )
+
+
+async def file_citizen_request(
+    session: AsyncSession, user_id: int, certificate_id: int, reason: str
+) -> Filed:
+    if reason not in CITIZEN_REASONS:
+        raise NotAllowed(f"unknown reason {reason!r}")
+    async with session.begin():
+        certificate = await own_certificate(session, user_id, certificate_id)
+        if certificate.status not in REVOCABLE:
+            raise NotAllowed(f"certificate {certificate_id} is {certificate.status}")
+        return await _file(session, certificate, user_id, reason, None)
+
+
+async def revocable_certificates(session: AsyncSession, user_id: int) -> Sequence[Certificate]:
+    async with session.begin():
+        return (
+            await session.scalars(
+                select(Certificate)
+                .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
+                .where(VerifiedPhone.user_id == user_id, Certificate.status.in_(REVOCABLE))
+                .order_by(Certificate.valid_to.desc())
+            )
+        ).all()
+
+
+async def requests_of(
+    session: AsyncSession, user_id: int, limit: int = 10
+) -> Sequence[tuple[RevocationRequest, Certificate]]:
+    async with session.begin():
+        rows = await session.execute(
+            select(RevocationRequest, Certificate)
+            .join(Certificate, Certificate.id == RevocationRequest.certificate_id)
+            .where(RevocationRequest.requester_id == user_id)
+            .order_by(RevocationRequest.id.desc())
+            .limit(limit)
+        )
+        return [(r, c) for r, c in rows]
+
+
+# ---- organisations ------------------------------------------------------------------------
+
+
+async def org_certificates(
+    session: AsyncSession, user_id: int, org_bin: str
+) -> Sequence[Certificate]:
+    async with session.begin():
+        await _require_admin(session, user_id, org_bin)
+        return (
+            await session.scalars(
+                select(Certificate)
+                .where(Certificate.org_bin == org_bin)
+                .order_by(Certificate.full_name, Certificate.iin, Certificate.valid_to)
+            )
+        ).all()
+
+
+async def _require_admin(session: AsyncSession, user_id: int, org_bin: str) -> None:
+    admin = await session.get(OrgAdmin, (org_bin, user_id))
+    if admin is None:
+        raise NotAllowed(f"user {user_id} is not an admin of {org_bin}")
+
+
+async def employee_of(session: AsyncSession, user_id: int, certificate_id: int) -> Certificate:
+    """A certificate of the admin's organisation: it names the employee (IIN) and the BIN."""
+    async with session.begin():
+        certificate = await session.get(Certificate, certificate_id)
+        if certificate is None or certificate.org_bin is None:
+            raise NotAllowed(f"certificate {certificate_id} is not an organisation's")
+        await _require_admin(session, user_id, certificate.org_bin)
+        return certificate
+
+
+async def record_departure(session: AsyncSession, user_id: int, certificate_id: int) -> list[Filed]:
+    """The employee named by this certificate left: request revocation of every valid
+    certificate of theirs issued for this organisation, and record the departure."""
+    async with session.begin():
+        anchor = await session.get(Certificate, certificate_id)
+        if anchor is None or anchor.org_bin is None:
+            raise NotAllowed(f"certificate {certificate_id} is not an organisation's")
+        await _require_admin(session, user_id, anchor.org_bin)
+        session.add(Departure(org_bin=anchor.org_bin, iin=anchor.iin, recorded_by=user_id))
+        audit.record(
+            session,
+            audit.telegram_actor(user_id),
+            audit.DEPARTURE,
+            f"org:{anchor.org_bin}",
+            employee=anchor.full_name,
+        )
+        targets = (
+            await session.scalars(
+                select(Certificate).where(
+                    Certificate.org_bin == anchor.org_bin,
+                    Certificate.iin == anchor.iin,
+                    Certificate.status.in_(REVOCABLE),
+                )
+            )
+        ).all()
+        return [await _file(session, c, user_id, EMPLOYEE_LEFT, anchor.org_bin) for c in targets]
+
+
+async def departed_still_valid(
+    session: AsyncSession, org_bin: str, today: date
+) -> Sequence[Certificate]:
+    """Certificates of recorded departures that are still valid: the weekly reminder's list."""
+    async with session.begin():
+        departed = select(Departure.iin).where(Departure.org_bin == org_bin)
+        return (
+            await session.scalars(
+                select(Certificate).where(
+                    Certificate.org_bin == org_bin,
+                    Certificate.iin.in_(departed),
+                    Certificate.status.in_(REVOCABLE),
+                    Certificate.valid_to >= today,
+                )
+            )
+        ).all()
+
+
+async def appoint_admin(session: AsyncSession, actor: str, org_bin: str, user_id: int) -> bool:
+    async with session.begin():
+        if await session.get(OrgAdmin, (org_bin, user_id)) is not None:
+            return False
+        session.add(OrgAdmin(org_bin=org_bin, user_id=user_id))
+        audit.record(session, actor, audit.ADMIN_APPOINTED, f"org:{org_bin}", user_id=user_id)
+        return True
+
+
+async def remove_admin(session: AsyncSession, actor: str, org_bin: str, user_id: int) -> bool:
+    async with session.begin():
+        admin = await session.get(OrgAdmin, (org_bin, user_id))
+        if admin is None:
+            return False
+        await session.delete(admin)
+        audit.record(session, actor, audit.ADMIN_REMOVED, f"org:{org_bin}", user_id=user_id)
+        return True
+
+
+# ---- operators ----------------------------------------------------------------------------
+
+
+async def open_requests(
+    session: AsyncSession, offset: int = 0, limit: int = 5
+) -> tuple[int, Sequence[tuple[RevocationRequest, Certificate]]]:
+    async with session.begin():
+        total = int(
+            await session.scalar(
+                select(func.count(RevocationRequest.id)).where(RevocationRequest.status == OPEN)
+            )
+            or 0
+        )
+        rows = await session.execute(
+            select(RevocationRequest, Certificate)
+            .join(Certificate, Certificate.id == RevocationRequest.certificate_id)
+            .where(RevocationRequest.status == OPEN)
+            .order_by(RevocationRequest.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return total, [(r, c) for r, c in rows]
+
+
+async def find_request(session: AsyncSession, key: str) -> RevocationRequest | None:
+    """By reference (REV-2026-000123) or by number."""
+    async with session.begin():
+        if key.isdigit():
+            return await session.get(RevocationRequest, int(key))
+        return await session.scalar(
+            select(RevocationRequest).where(RevocationRequest.reference == key.upper())
+        )
+
+
+async def decide(
+    session: AsyncSession,
+    request_id: int,
+    *,
+    actor: str,
+    operator_id: int | None,
+    approve: bool,
+    reason: str | None = None,
+) -> Decision:
+    """Approve (and mark the certificate revoked) or reject, in one transaction.
+
+    The status changes only from open (compare-and-set), so of two operators deciding at once
+    exactly one wins; the other gets decided_now=False and the winner's decision.
+    """
+    now = utcnow()
+    status = APPROVED if approve else REJECTED
+    async with session.begin():
+        result = await session.execute(
+            update(RevocationRequest)
+            .where(RevocationRequest.id == request_id, RevocationRequest.status == OPEN)
+            .values(
+                status=status,
+                decided_by=operator_id,
+                decided_at=now,
+                decision_reason=(reason or "")[:MAX_DECISION_REASON] or None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        request = await session.get(RevocationRequest, request_id, populate_existing=True)
+        if request is None:
+            raise NotAllowed(f"no request {request_id}")
+        certificate = await session.get(Certificate, request.certificate_id)
+        assert certificate is not None
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            return Decision(request, certificate, decided_now=False)
+        if approve:
+            certificate.status = "revoked"
+            certificate.updated_at = now
+        audit.record(
+            session,
+            actor,
+            audit.APPROVED if approve else audit.REJECTED,
+            request.reference or str(request.id),
+            certificate=certificate.serial_number,
+            reason=request.decision_reason,
+        )
+        return Decision(request, certificate, decided_now=True)
+
+
+async def org_admins_of(session: AsyncSession, org_bin: str) -> list[int]:
+    async with session.begin():
+        return list(
+            await session.scalars(select(OrgAdmin.user_id).where(OrgAdmin.org_bin == org_bin))
+        )
