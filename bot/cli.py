@@ -17,7 +17,7 @@ from bot.i18n import ContentError
 log = logging.getLogger("bot")
 
 # Feature modules that add subcommands: each has register(subparsers) -> None.
-FEATURE_COMMANDS: Sequence[str] = ("bot.signatures.cli",)
+FEATURE_COMMANDS: Sequence[str] = ("bot.signatures.cli", "bot.revocations.cli")
 
 Handler = Callable[[argparse.Namespace], int]
 
