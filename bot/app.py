@@ -10,7 +10,6 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
 from bot.core import handlers as core
@@ -18,7 +17,6 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
-from bot.passwords import handlers as passwords
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
 from bot.revocations import handlers as revocations
 from bot.signatures import handlers as signatures
@@ -31,8 +29,6 @@ FEATURES: Sequence[Feature] = (
     core.feature,
     signatures.feature,
     revocations.feature,
-    broadcasts.feature,
-    passwords.feature,
     fallbacks.feature,
 )
 
