@@ -149,3 +149,11 @@ async def test_audit_log_is_append_only(world: World) -> None:
         with pytest.raises(DBAPIError, match="append-only"):
             async with session.begin():
                 await session.execute(text("DELETE FROM audit_log"))
+
+
+async def test_status_list_offers_revocation_of_each_valid_signature(world: World) -> None:
+    listing = await world.citizen.send("/status")
+    buttons = listing.last.buttons
+    assert [b["text"] for b in buttons] == ["⛔ Revoke no. 1", "⛔ Revoke no. 2"]
+    reasons = await world.citizen.press("Revoke no. 1", message=listing.last)
+    assert reasons.edited[0].text == "Why should it be revoked?"
