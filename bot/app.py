@@ -17,8 +17,8 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
-from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
 from bot.revocations import handlers as revocations
+from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
 from bot.signatures import handlers as signatures
 
 log = logging.getLogger(__name__)
