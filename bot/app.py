@@ -17,6 +17,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
+from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
 from bot.signatures import handlers as signatures
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 # The fallbacks come last and answer whatever no feature took.
 FEATURES: Sequence[Feature] = (
     core.feature,
+    passwords.feature,
     signatures.feature,
     revocations.feature,
     fallbacks.feature,

@@ -17,7 +17,11 @@ from bot.i18n import ContentError
 log = logging.getLogger("bot")
 
 # Feature modules that add subcommands: each has register(subparsers) -> None.
-FEATURE_COMMANDS: Sequence[str] = ("bot.signatures.cli", "bot.revocations.cli")
+FEATURE_COMMANDS: Sequence[str] = (
+    "bot.signatures.cli",
+    "bot.revocations.cli",
+    "bot.passwords.cli",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -100,6 +100,8 @@ async def harness(settings: Settings) -> AsyncIterator[BotHarness]:
 @pytest.fixture
 async def any_db_harness(database_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
     """The same, once on SQLite and once on PostgreSQL."""
-    settings = load_settings(database_url=database_url, bot_data_dir=tmp_path, pii_secret="test-pii-secret-0123456789")
+    settings = load_settings(
+        database_url=database_url, bot_data_dir=tmp_path, pii_secret="test-pii-secret-0123456789"
+    )
     async with BotHarness(settings) as running:
         yield running

@@ -17,6 +17,8 @@ _LIBRARY_FLOORS = {
     "httpcore": logging.WARNING,
     # Alembic narrates every plugin at INFO; a start-up log should show our own lines.
     "alembic": logging.WARNING,
+    # aiosqlite logs every statement with its parameters at DEBUG.
+    "aiosqlite": logging.INFO,
     "aiohttp.access": logging.WARNING,
 }
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

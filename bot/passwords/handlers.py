@@ -1,0 +1,202 @@
+"""Thin handlers for the password check: /password, its menu button and deep link, the step.
+
+The password is the text of one message. It is deleted from the chat before anything else
+happens, checked in a worker thread, and then only the verdict (numbers and message keys) is
+used. It is never stored (the dialog step holds no data), logged, echoed or put into an
+exception: a failed check is re-raised without the original exception's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import traceback
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Chat, Message, Update, User
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.core import fallbacks
+from bot.core.filters import GROUPS, NEW, PRIVATE
+from bot.core.keyboards import private_chat_button
+from bot.db import dialogs
+from bot.db.dialogs import Pending
+from bot.passwords.checker import check_password
+from bot.passwords.report import (
+    DELETE_FAILED,
+    EXPIRED,
+    GROUP_REDIRECT,
+    INTRO,
+    NOT_TEXT,
+    render,
+    verdict_report,
+)
+from bot.passwords.resources import check_content, resources
+from bot.passwords.verdict import PasswordVerdict
+from bot.runtime import BotContext, Deps, Feature, MenuItem, Step
+
+log = logging.getLogger(__name__)
+
+STEP = "password"  # also the deep-link payload: t.me/<bot>?start=password
+CB_START = "pw:start"
+STEP_TTL = timedelta(minutes=5)
+_TRACE_FRAMES = 4
+
+
+class PasswordCheckError(RuntimeError):
+    """A check failed. Names the original exception's type and where it was raised, never its
+    message or arguments, which could quote the password."""
+
+
+def setup(deps: Deps) -> None:
+    resources()  # load the dictionaries at start, not during the first user's check
+
+
+async def start_command(update: Update, context: BotContext) -> None:
+    """/password in a private chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    if context.args:
+        # "/password Secret1": the argument may well be the password; it is not checked.
+        await _delete(message)
+    await _begin(update, context)
+
+
+async def start_from_link(update: Update, context: BotContext) -> None:
+    """/start password: the deep link from a group or elsewhere."""
+    await _begin(update, context)
+
+
+async def start_button(update: Update, context: BotContext) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    if query is None:
+        return
+    await query.answer()
+    if chat is None:
+        return
+    if chat.type != Chat.PRIVATE:  # a forged or very old button in a group
+        await chat.send_message(
+            context.t(GROUP_REDIRECT), reply_markup=private_chat_button(context, STEP)
+        )
+        return
+    await _begin(update, context)
+
+
+async def redirect_group(update: Update, context: BotContext) -> None:
+    """/password in a group: never take a password here; offer the private chat instead."""
+    message = update.effective_message
+    if message is None:
+        return
+    deleted = bool(context.args) and await _delete(message)
+    text, markup = context.t(GROUP_REDIRECT), private_chat_button(context, STEP)
+    if deleted:
+        await message.chat.send_message(text, reply_markup=markup)
+    else:
+        await message.reply_text(text, reply_markup=markup)
+
+
+async def _begin(update: Update, context: BotContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    # The step's data stays empty: nothing about the password is ever written to the database.
+    await dialogs.set_step(context.session, chat.id, user.id, STEP, ttl=STEP_TTL)
+    await chat.send_message(context.t(INTRO))
+
+
+async def on_password(update: Update, context: BotContext, pending: Pending) -> None:
+    """The message after the intro: delete it, check it off the event loop, answer."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None or message.text is None:
+        return
+    deleted = await _delete(message)
+    await dialogs.clear_step(context.session, chat.id, user.id)
+    verdict = await _check(message.text, _user_inputs(user))
+    answer = render(verdict_report(verdict), context.t)
+    await chat.send_message(_with_delete_warning(context, deleted, answer))
+
+
+async def on_expired(update: Update, context: BotContext, pending: Pending) -> None:
+    """A message after the step ran out: perhaps a late password, so it goes too."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return
+    deleted = await _delete(message)
+    await dialogs.clear_step(context.session, chat.id, user.id)
+    await chat.send_message(_with_delete_warning(context, deleted, context.t(EXPIRED)))
+
+
+async def on_other_message(update: Update, context: BotContext) -> None:
+    """A photo, voice, sticker… in a private chat: during the step it may show the password."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return
+    pending = await dialogs.get_step(context.session, chat.id, user.id)
+    if pending is None or pending.step != STEP:
+        await fallbacks.unsupported(update, context)
+        return
+    if pending.expired:
+        await on_expired(update, context, pending)
+        return
+    deleted = await _delete(message)  # the step stays: the password may follow as text
+    await chat.send_message(_with_delete_warning(context, deleted, context.t(NOT_TEXT)))
+
+
+async def _check(password: str, user_inputs: Sequence[str]) -> PasswordVerdict:
+    try:
+        return await asyncio.to_thread(check_password, password, user_inputs)
+    except Exception as exc:
+        failure = PasswordCheckError(_where(exc))
+    # Raised outside the except block so the original is not even attached as its context.
+    raise failure
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)[-_TRACE_FRAMES:]
+    trail = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    return f"{type(exc).__name__} at {trail}" if trail else type(exc).__name__
+
+
+async def _delete(message: Message) -> bool:
+    try:
+        return await message.delete()
+    except TelegramError as exc:
+        log.warning(
+            "password check: could not delete a message (chat_id=%s message_id=%s): %s",
+            message.chat_id,
+            message.message_id,
+            type(exc).__name__,
+        )
+        return False
+
+
+def _with_delete_warning(context: BotContext, deleted: bool, text: str) -> str:
+    return text if deleted else f"{context.t(DELETE_FAILED)}\n\n{text}"
+
+
+def _user_inputs(user: User) -> list[str]:
+    """What someone targeting this user tries first: their name and username."""
+    return [value for value in (user.first_name, user.last_name, user.username) if value]
+
+
+feature = Feature(
+    name="passwords",
+    handlers=[
+        CommandHandler("password", start_command, filters=PRIVATE & NEW),
+        CommandHandler("password", redirect_group, filters=GROUPS & NEW),
+        CallbackQueryHandler(start_button, pattern=f"^{re.escape(CB_START)}$"),
+        # Before the fallbacks' "unsupported": a non-text answer to the step is handled here.
+        MessageHandler(PRIVATE & NEW & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other_message),
+    ],
+    commands=["password"],
+    menu=[MenuItem("passwords.menu_button", CB_START, private_only=True)],
+    steps={STEP: Step(on_password, on_expired)},
+    deep_links={STEP: start_from_link},
+    content_checks=[check_content],
+    setup=setup,
+)
