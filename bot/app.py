@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 # The fallbacks come last and answer whatever no feature took.
 FEATURES: Sequence[Feature] = (
     core.feature,
-    passwords.feature,
     signatures.feature,
     revocations.feature,
+    passwords.feature,
     fallbacks.feature,
 )
 
