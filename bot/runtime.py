@@ -29,6 +29,8 @@ class Step:
 
     handle: StepCallback
     on_expired: StepCallback | None = None
+    # A message that is not text (photo, voice, sticker…) while the step is pending.
+    on_other: StepCallback | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -9,6 +11,8 @@ from bot.core.filters import FOR_BOT, NEW, PRIVATE
 from bot.db import dialogs
 from bot.db.dialogs import Pending
 from bot.runtime import BotContext, Feature
+
+log = logging.getLogger(__name__)
 
 
 async def step_expired(update: Update, context: BotContext, pending: Pending) -> None:
@@ -28,6 +32,7 @@ async def route_text(update: Update, context: BotContext) -> None:
     if pending is not None:
         step = context.deps.steps.get(pending.step)
         if step is not None:
+            log.debug("text goes to step %s (expired: %s)", pending.step, pending.expired)
             handler = (step.on_expired or step_expired) if pending.expired else step.handle
             await handler(update, context, pending)
             return
@@ -46,8 +51,17 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def unsupported(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(context.t("core.unsupported_message"))
+    """A message of a kind no feature takes: the pending step's, if it wants such messages."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return
+    pending = await dialogs.get_step(context.session, chat.id, user.id)
+    step = context.deps.steps.get(pending.step) if pending is not None else None
+    if pending is not None and step is not None and step.on_other is not None:
+        handler = (step.on_expired or step_expired) if pending.expired else step.on_other
+        await handler(update, context, pending)
+        return
+    await message.reply_text(context.t("core.unsupported_message"))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

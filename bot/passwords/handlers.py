@@ -18,9 +18,8 @@ from pathlib import Path
 
 from telegram import Chat, Message, Update, User
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.core import fallbacks
 from bot.core.filters import GROUPS, NEW, PRIVATE
 from bot.core.keyboards import private_chat_button
 from bot.db import dialogs
@@ -131,17 +130,10 @@ async def on_expired(update: Update, context: BotContext, pending: Pending) -> N
     await chat.send_message(_with_delete_warning(context, deleted, context.t(EXPIRED)))
 
 
-async def on_other_message(update: Update, context: BotContext) -> None:
-    """A photo, voice, sticker… in a private chat: during the step it may show the password."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None or message is None:
-        return
-    pending = await dialogs.get_step(context.session, chat.id, user.id)
-    if pending is None or pending.step != STEP:
-        await fallbacks.unsupported(update, context)
-        return
-    if pending.expired:
-        await on_expired(update, context, pending)
+async def on_other_message(update: Update, context: BotContext, pending: Pending) -> None:
+    """A photo, voice, sticker… during the step: it may show the password."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
     deleted = await _delete(message)  # the step stays: the password may follow as text
     await chat.send_message(_with_delete_warning(context, deleted, context.t(NOT_TEXT)))
@@ -190,12 +182,10 @@ feature = Feature(
         CommandHandler("password", start_command, filters=PRIVATE & NEW),
         CommandHandler("password", redirect_group, filters=GROUPS & NEW),
         CallbackQueryHandler(start_button, pattern=f"^{re.escape(CB_START)}$"),
-        # Before the fallbacks' "unsupported": a non-text answer to the step is handled here.
-        MessageHandler(PRIVATE & NEW & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other_message),
     ],
     commands=["password"],
     menu=[MenuItem("passwords.menu_button", CB_START, private_only=True)],
-    steps={STEP: Step(on_password, on_expired)},
+    steps={STEP: Step(on_password, on_expired, on_other=on_other_message)},
     deep_links={STEP: start_from_link},
     content_checks=[check_content],
     setup=setup,
