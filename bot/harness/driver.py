@@ -154,6 +154,38 @@ class BotHarness:
             chat.members[member.id] = "member"
         return chat
 
+    async def change_bot_status(
+        self,
+        chat: ChatRecord,
+        status: str,
+        *,
+        by: FakeUser,
+        can_delete: bool | None = None,
+        from_status: str | None = None,
+    ) -> Exchange:
+        """Someone adds, promotes, restricts or removes the bot: Telegram's my_chat_member.
+
+        `status` is member, administrator, left or kicked; an administrator may delete messages
+        unless `can_delete` says otherwise. `from_status` overrides the status before the
+        change (e.g. "left" for a group made with `group()` that the bot is only now joining).
+        """
+        old = self.api._member(
+            BOT_ID, from_status or chat.bot_status, chat.bot_can_delete and not from_status
+        )
+        chat.bot_status = status
+        chat.bot_can_delete = (status == "administrator") if can_delete is None else can_delete
+        new = self.api._member(BOT_ID, status, chat.bot_can_delete)
+        payload = {
+            "my_chat_member": {
+                "chat": chat.to_api(self.api.accounts),
+                "from": by.account.to_api(),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            }
+        }
+        return await self.deliver(payload, chat.id)
+
     # ---- awaiting the bot ------------------------------------------------------------------
 
     async def deliver(self, payload: dict[str, Any], chat_id: int | None) -> Exchange:

@@ -58,6 +58,7 @@ class MessageRecord:
     document: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
     caption: str | None = None
+    reply_to: int | None = None  # the message id this one replies to
     deleted: bool = False
     edits: int = 0
 

@@ -51,7 +51,14 @@ Listener = Callable[[Event, MessageRecord | None], None]
 class FakeBotApi:
     """In-memory Telegram. `url` is what goes into BOT_API_BASE_URL."""
 
-    def __init__(self, *, token: str, global_rate: float = 30.0, group_rate: float = 20.0) -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        global_rate: float = 30.0,
+        group_rate: float = 20.0,
+        global_period: float = 1.0,
+    ) -> None:
         self.token = token
         self.accounts: dict[int, FakeAccount] = {}
         self.chats: dict[int, ChatRecord] = {}
@@ -63,7 +70,7 @@ class FakeBotApi:
         self.requests: list[str] = []
         self.rate_limited = 0
         self.webhook: dict[str, Any] | None = None
-        self._global = TokenBucket(global_rate)
+        self._global = TokenBucket(global_rate, period=global_period)
         self._group_rate = group_rate
         self._group_buckets: dict[int, TokenBucket] = {}
         self._updates: list[dict[str, Any]] = []
@@ -325,6 +332,7 @@ class FakeBotApi:
         record = self.new_message(chat.id, sender_id=BOT_ID, from_bot=True)
         record.text, record.html, record.entities = text, params.get("text"), entities
         record.reply_markup = markup
+        record.reply_to = _reply_to(params)
         self._record(Event("sent", chat.id, record.message_id), record)
         return self.message_to_api(record)
 
@@ -489,6 +497,8 @@ class FakeBotApi:
             data["is_anonymous"] = False
         elif status == "restricted":
             data.update(is_member=True, until_date=0)
+        elif status == "kicked":
+            data["until_date"] = 0
         return data
 
     async def m_close(self, params: dict[str, Any]) -> bool:
@@ -534,6 +544,18 @@ async def _params(request: web.Request) -> dict[str, Any]:
             except json.JSONDecodeError:
                 raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
     return params
+
+
+def _reply_to(params: dict[str, Any]) -> int | None:
+    reply = params.get("reply_parameters")
+    if isinstance(reply, dict):
+        value = reply.get("message_id")
+    else:
+        value = params.get("reply_to_message_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        raise ApiError(400, "Bad Request: reply message id is invalid") from None
 
 
 def _int(params: dict[str, Any], key: str) -> int:

@@ -15,7 +15,8 @@ TOKEN = "123:abc"
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(token=TOKEN, global_rate=5)
+    # Five per hour: the bucket cannot refill during the test, however slow the machine.
+    server = FakeBotApi(token=TOKEN, global_rate=5, global_period=3600)
     await server.start()
     server.add_account(FakeAccount(id=42, first_name="A"))
     yield server
