@@ -15,6 +15,7 @@ from bot.core import fallbacks
 from bot.core import handlers as core
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.groups import handlers as groups
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
 from bot.passwords import handlers as passwords
@@ -31,10 +32,11 @@ FEATURES: Sequence[Feature] = (
     signatures.feature,
     revocations.feature,
     passwords.feature,
+    groups.feature,
     fallbacks.feature,
 )
 
-OBSERVER_GROUP = 1
+FIRST_OBSERVER_GROUP = 1
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
 # Telegram's documented limits; the harness enforces the same numbers.
@@ -84,11 +86,13 @@ def build_application(
     )
     application: EsignApplication = builder.build()
     application.add_handler(core.PRE_UPDATE, group=-1)
-    for feature in features:
+    for index, feature in enumerate(features):
         for handler in feature.handlers:
             application.add_handler(handler)
+        # PTB runs one handler per group: each feature's observers get a group of their own,
+        # so one feature's observer never hides another's.
         for observer in feature.observers:
-            application.add_handler(observer, group=OBSERVER_GROUP)
+            application.add_handler(observer, group=FIRST_OBSERVER_GROUP + index)
     redirects = core.group_redirects(deps)
     if redirects is not None:
         application.add_handler(redirects)
