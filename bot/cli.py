@@ -18,6 +18,7 @@ log = logging.getLogger("bot")
 
 # Feature modules that add subcommands: each has register(subparsers) -> None.
 FEATURE_COMMANDS: Sequence[str] = (
+    "bot.guidance.cli",
     "bot.signatures.cli",
     "bot.revocations.cli",
     "bot.passwords.cli",

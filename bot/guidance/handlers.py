@@ -1,0 +1,185 @@
+"""Thin handlers: free-text questions, the topic browser, "was this helpful?"."""
+
+from __future__ import annotations
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.core.filters import strip_mention
+from bot.guidance import feedback
+from bot.guidance.lexicon import check_lexicon
+from bot.guidance.matcher import Matcher
+from bot.guidance.topics import Topic, check_topics, load_topics
+from bot.i18n import Lang, as_lang
+from bot.runtime import BotContext, Deps, Feature, MenuItem
+
+CB_LIST = "gd:list"
+CB_TOPIC = "gd:t:"
+CB_VOTE = "gd:v:"
+# Where each action a topic names is handled: the feature that must be present, the callback
+# data it answers in a private chat, and the deep-link payload that opens it from a group.
+ACTIONS = {
+    "password": ("passwords", "pw:start", "password"),
+    "status": ("signatures", "sig:status", "status"),
+    "revoke": ("revocations", "rv:menu", "revoke"),
+}
+
+
+class Guidance:
+    """The topics and the matcher, built once at start."""
+
+    def __init__(self, deps: Deps) -> None:
+        content = deps.settings.content_dir
+        self.topics: dict[str, Topic] = load_topics(content)
+        self.matcher = Matcher.from_content(content)
+        self.features = {f.name for f in deps.features}
+
+
+def setup(deps: Deps) -> None:
+    deps.provide(Guidance(deps))
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
+
+
+def topic_list(context: BotContext, lang: Lang) -> InlineKeyboardMarkup:
+    guidance = context.deps.get(Guidance)
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(topic.text(lang).title, callback_data=CB_TOPIC + topic_id)]
+            for topic_id, topic in guidance.topics.items()
+        ]
+    )
+
+
+def _answer_markup(
+    context: BotContext, topic: Topic, lang: Lang, *, private: bool
+) -> InlineKeyboardMarkup:
+    guidance = context.deps.get(Guidance)
+    texts = context.deps.texts
+    rows: list[list[InlineKeyboardButton]] = []
+    for action in topic.actions:
+        feature, data, payload = ACTIONS[action]
+        if feature not in guidance.features:
+            continue
+        label = texts.get(lang, f"guidance.action.{action}")
+        if private:
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+        else:
+            url = f"https://t.me/{context.bot.username}?start={payload}"
+            rows.append([InlineKeyboardButton(label, url=url)])
+    for related in topic.related:
+        title = guidance.topics[related].text(lang).title
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.get(lang, "guidance.related", title=title),
+                    callback_data=CB_TOPIC + related,
+                )
+            ]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                texts.get(lang, "guidance.helpful_yes"), callback_data=f"{CB_VOTE}{topic.id}:1"
+            ),
+            InlineKeyboardButton(
+                texts.get(lang, "guidance.helpful_no"), callback_data=f"{CB_VOTE}{topic.id}:0"
+            ),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+async def _send_answer(
+    message: Message, context: BotContext, topic: Topic, lang: Lang, *, private: bool
+) -> None:
+    await message.reply_text(
+        topic.text(lang).answer,
+        reply_markup=_answer_markup(context, topic, lang, private=private),
+    )
+
+
+async def answer_question(update: Update, context: BotContext) -> None:
+    """Free text that no step took: the best topic, small talk, or an honest "not sure"."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    text = strip_mention(message.text, context.bot.username)
+    guidance = context.deps.get(Guidance)
+    result = guidance.matcher.match(text)
+    # The language the question is written in, when it is clear; else the user's.
+    lang: Lang = as_lang(result.lang) or context.lang
+    texts = context.deps.texts
+    if result.kind == "greeting":
+        await message.reply_text(texts.get(lang, "guidance.greeting"))
+    elif result.kind == "thanks":
+        await message.reply_text(texts.get(lang, "guidance.thanks"))
+    elif result.topic is not None:
+        await _send_answer(
+            message, context, guidance.topics[result.topic], lang, private=_private(update)
+        )
+    else:
+        await feedback.remember_unmatched(context.session, text, result.lang)
+        await message.reply_text(
+            texts.get(lang, "guidance.no_match"), reply_markup=topic_list(context, lang)
+        )
+
+
+async def show_topics(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await query.answer()
+    await query.message.chat.send_message(
+        context.t("guidance.topics_title"), reply_markup=topic_list(context, context.lang)
+    )
+
+
+async def show_topic(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    topic = context.deps.get(Guidance).topics.get(query.data.removeprefix(CB_TOPIC))
+    if topic is None:
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await query.message.chat.send_message(
+        topic.text(context.lang).answer,
+        reply_markup=_answer_markup(context, topic, context.lang, private=_private(update)),
+    )
+
+
+async def on_vote(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    topic_id, _, value = query.data.removeprefix(CB_VOTE).rpartition(":")
+    if topic_id not in context.deps.get(Guidance).topics or value not in ("0", "1"):
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    await feedback.vote(
+        context.session,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        topic=topic_id,
+        lang=context.lang,
+        helpful=value == "1",
+    )
+    await query.answer(context.t("guidance.vote_thanks"))
+
+
+feature = Feature(
+    name="guidance",
+    handlers=[
+        CallbackQueryHandler(show_topics, pattern=f"^{CB_LIST}$"),
+        CallbackQueryHandler(show_topic, pattern=r"^gd:t:[a-z-]{1,40}$"),
+        CallbackQueryHandler(on_vote, pattern=r"^gd:v:[a-z-]{1,40}:[01]$"),
+    ],
+    menu=[MenuItem("guidance.menu_button", CB_LIST)],
+    text_fallback=answer_question,
+    content_checks=[check_topics, check_lexicon],
+    setup=setup,
+)

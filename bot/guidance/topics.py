@@ -1,0 +1,140 @@
+"""Guidance topics: one TOML file per topic in content/topics/, loaded and validated here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias, get_args
+
+from bot.guidance.content import ContentError, display_name, read_toml, string_list
+from bot.guidance.langs import LANGS, Lang
+from bot.guidance.markup import html_problems
+
+Action: TypeAlias = Literal["password", "status", "revoke"]
+ACTIONS: frozenset[Action] = frozenset(get_args(Action))
+
+TOPICS_DIR = "topics"
+MAX_TITLE = 40  # a button label
+MAX_ANSWER = 1200  # characters of HTML, a screenful on a phone
+MIN_EXAMPLES, MAX_EXAMPLES = 8, 15
+MIN_RELATED, MAX_RELATED = 2, 3
+_TOPIC_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_TOP_KEYS = frozenset({"related", "actions", *LANGS})
+_TEXT_KEYS = frozenset({"title", "answer", "examples"})
+
+
+@dataclass(frozen=True)
+class TopicText:
+    title: str
+    answer: str  # Telegram HTML
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    related: tuple[str, ...]
+    actions: tuple[Action, ...]
+    texts: Mapping[Lang, TopicText] = field(hash=False)
+
+    def text(self, lang: Lang) -> TopicText:
+        return self.texts[lang]
+
+
+def _text(table: Any, where: str, problems: list[str]) -> TopicText | None:
+    if not isinstance(table, dict):
+        problems.append(f"{where}: missing language table")
+        return None
+    unknown = set(table) - _TEXT_KEYS
+    if unknown:
+        problems.append(f"{where}: unknown keys {sorted(unknown)}")
+    title, answer = table.get("title"), table.get("answer")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(f"{where}.title: missing")
+        title = ""
+    elif len(title) > MAX_TITLE:
+        problems.append(f"{where}.title: {len(title)} characters, over {MAX_TITLE}")
+    if not isinstance(answer, str) or not answer.strip():
+        problems.append(f"{where}.answer: missing")
+        answer = ""
+    else:
+        if len(answer) > MAX_ANSWER:
+            problems.append(f"{where}.answer: {len(answer)} characters, over {MAX_ANSWER}")
+        problems.extend(f"{where}.answer: {p}" for p in html_problems(answer))
+    if "examples" not in table:
+        problems.append(f"{where}.examples: missing")
+        examples: tuple[str, ...] = ()
+    else:
+        examples = string_list(table["examples"], f"{where}.examples", problems)
+        if examples and not MIN_EXAMPLES <= len(examples) <= MAX_EXAMPLES:
+            problems.append(
+                f"{where}.examples: {len(examples)} examples, need {MIN_EXAMPLES} to {MAX_EXAMPLES}"
+            )
+    return TopicText(title.strip(), answer.strip(), examples)
+
+
+def _topic(path: Path, problems: list[str]) -> Topic | None:
+    name = display_name(path)
+    if not _TOPIC_ID.fullmatch(path.stem):
+        problems.append(f"{name}: file name must be a topic id like lost-key")
+    data = read_toml(path, problems)
+    if data is None:
+        return None
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        problems.append(f"{name}: unknown keys {sorted(unknown)}")
+    related = string_list(data.get("related"), f"{name}: related", problems)
+    if related and not MIN_RELATED <= len(related) <= MAX_RELATED:
+        problems.append(f"{name}: related: {len(related)} ids, need {MIN_RELATED} to {MAX_RELATED}")
+    if path.stem in related:
+        problems.append(f"{name}: related: lists the topic itself")
+    actions = string_list(data.get("actions", []), f"{name}: actions", problems, allow_empty=True)
+    for action in actions:
+        if action not in ACTIONS:
+            problems.append(
+                f"{name}: actions: unknown action {action!r} (known: {sorted(ACTIONS)})"
+            )
+    texts: dict[Lang, TopicText] = {}
+    for lang in LANGS:
+        text = _text(data.get(lang), f"{name}: [{lang}]", problems)
+        if text is not None:
+            texts[lang] = text
+    if len(texts) != len(LANGS):
+        return None
+    valid_actions = tuple(a for a in ACTIONS if a in actions)
+    return Topic(path.stem, related, valid_actions, MappingProxyType(texts))
+
+
+def _read(content_dir: Path) -> tuple[dict[str, Topic], list[str]]:
+    problems: list[str] = []
+    folder = content_dir / TOPICS_DIR
+    paths = sorted(folder.glob("*.toml"))
+    if not paths:
+        problems.append(f"{TOPICS_DIR}/: no topic files in {folder}")
+    topics: dict[str, Topic] = {}
+    for path in paths:
+        topic = _topic(path, problems)
+        if topic is not None:
+            topics[topic.id] = topic
+    known = {path.stem for path in paths}
+    for topic in topics.values():
+        for other in topic.related:
+            if other not in known:
+                problems.append(f"{TOPICS_DIR}/{topic.id}.toml: related: unknown topic {other!r}")
+    return topics, problems
+
+
+def check_topics(content_dir: Path) -> list[str]:
+    """Problems in content/topics/, each naming file and key; empty when all is well."""
+    return _read(content_dir)[1]
+
+
+def load_topics(content_dir: Path) -> dict[str, Topic]:
+    """Topics by id, or ContentError listing every problem."""
+    topics, problems = _read(content_dir)
+    if problems:
+        raise ContentError(problems)
+    return topics
