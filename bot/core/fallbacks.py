@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -10,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core.filters import FOR_BOT, NEW, PRIVATE
 from bot.db import dialogs
 from bot.db.dialogs import Pending
-from bot.runtime import BotContext, Feature
+from bot.runtime import BotContext, Feature, Step, StepCallback
 
 log = logging.getLogger(__name__)
 
@@ -23,21 +24,36 @@ async def step_expired(update: Update, context: BotContext, pending: Pending) ->
         await update.effective_message.reply_text(context.t("core.step_expired"))
 
 
-async def route_text(update: Update, context: BotContext) -> None:
-    """A text message: the pending step's, if there is one, else the free-text feature's."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None or message is None:
-        return
+async def _to_step(
+    update: Update, context: BotContext, kind: Callable[[Step], StepCallback | None]
+) -> bool:
+    """Hand the message to the pending step if it takes this kind; True when it did."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
     pending = await dialogs.get_step(context.session, chat.id, user.id)
-    if pending is not None:
-        step = context.deps.steps.get(pending.step)
-        if step is not None:
-            log.debug("text goes to step %s (expired: %s)", pending.step, pending.expired)
-            handler = (step.on_expired or step_expired) if pending.expired else step.handle
-            await handler(update, context, pending)
-            return
+    if pending is None:
+        return False
+    step = context.deps.steps.get(pending.step)
+    if step is None:
         # A step no feature owns any more (removed in an upgrade): forget it.
         await dialogs.clear_step(context.session, chat.id, user.id)
+        return False
+    handler = kind(step)
+    if handler is None:
+        return False
+    log.debug("message goes to step %s (expired: %s)", pending.step, pending.expired)
+    await (step.on_expired or step_expired if pending.expired else handler)(
+        update, context, pending
+    )
+    return True
+
+
+async def route_text(update: Update, context: BotContext) -> None:
+    """A text message: the pending step's, if there is one, else the free-text feature's."""
+    message = update.effective_message
+    if message is None or await _to_step(update, context, lambda step: step.handle):
+        return
     fallback = context.deps.text_fallback
     if fallback is not None:
         await fallback(update, context)
@@ -52,14 +68,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def unsupported(update: Update, context: BotContext) -> None:
     """A message of a kind no feature takes: the pending step's, if it wants such messages."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None or message is None:
-        return
-    pending = await dialogs.get_step(context.session, chat.id, user.id)
-    step = context.deps.steps.get(pending.step) if pending is not None else None
-    if pending is not None and step is not None and step.on_other is not None:
-        handler = (step.on_expired or step_expired) if pending.expired else step.on_other
-        await handler(update, context, pending)
+    message = update.effective_message
+    if message is None or await _to_step(update, context, lambda step: step.on_other):
         return
     await message.reply_text(context.t("core.unsupported_message"))
 

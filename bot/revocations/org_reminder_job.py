@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -12,7 +10,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.db.base import utcnow
 from bot.db.models import User
-from bot.ops.leader import Leadership
+from bot.ops.jobs import leader_job
 from bot.revocations import service
 from bot.revocations.models import OrgAdmin
 from bot.runtime import EsignApplication
@@ -23,7 +21,6 @@ log = logging.getLogger(__name__)
 EVERY = timedelta(days=7)
 INTERVAL_SECONDS = 3600.0
 FIRST_RUN_DELAY_SECONDS = 90.0
-_TASK_KEY = "revocations.org_reminders"
 
 
 async def run_once(application: EsignApplication) -> int:
@@ -76,26 +73,9 @@ async def run_once(application: EsignApplication) -> int:
     return sent
 
 
-async def _loop(application: EsignApplication) -> None:
-    await asyncio.sleep(FIRST_RUN_DELAY_SECONDS)
-    while True:
-        await run_once(application)
-        await asyncio.sleep(INTERVAL_SECONDS)
-
-
-async def start(application: EsignApplication) -> None:
-    leadership = Leadership(application.deps.engine, "org-reminders")
-    task = asyncio.create_task(leadership.run(lambda: _loop(application)))
-    application.bot_data[_TASK_KEY] = (leadership, task)
-
-
-async def stop(application: EsignApplication) -> None:
-    entry = application.bot_data.pop(_TASK_KEY, None)
-    if entry is None:
-        return
-    leadership, task = entry
-    leadership.stop()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    await leadership.close()
+start, stop = leader_job(
+    "org-reminders",
+    run_once,
+    interval=INTERVAL_SECONDS,
+    first_delay=FIRST_RUN_DELAY_SECONDS,
+)

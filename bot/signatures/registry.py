@@ -36,21 +36,6 @@ class ImportReport:
         }
 
 
-_COLUMNS = (
-    "serial_number",
-    "iin",
-    "full_name",
-    "phone_hash",
-    "key_type",
-    "valid_from",
-    "valid_to",
-    "status",
-    "org_bin",
-    "org_name",
-    "updated_at",
-)
-
-
 def _values(row: RegistryRow, secret: bytes) -> dict[str, Any]:
     return {
         "serial_number": row.serial_number,
@@ -72,7 +57,8 @@ async def _write(session: AsyncSession, batch: dict[str, dict[str, Any]]) -> Non
     # compiles it once, where a VALUES list would be compiled anew for every batch.
     # Core, not the ORM: the ORM's bulk path runs an upsert row by row.
     stmt = insert_for(session, Certificate.__table__)
-    updated = {c: getattr(stmt.excluded, c) for c in _COLUMNS if c != "serial_number"}
+    columns = next(iter(batch.values()))
+    updated = {c: getattr(stmt.excluded, c) for c in columns if c != "serial_number"}
     upsert = stmt.on_conflict_do_update(index_elements=["serial_number"], set_=updated)
     connection = await session.connection()
     await connection.execute(upsert, list(batch.values()))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from babel.dates import format_date
 from telegram.error import Forbidden, TelegramError
 
 from bot.db.base import utcnow
-from bot.ops.leader import Leadership
+from bot.ops.jobs import leader_job
 from bot.runtime import EsignApplication
 from bot.signatures.reminders import Reminder, send_due_reminders
 from bot.signatures.views import today_in_almaty
@@ -22,7 +20,6 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600.0
 # The first run waits a minute, so a start (or a restart loop) does not begin with a burst.
 FIRST_RUN_DELAY_SECONDS = 60.0
-_TASK_KEY = "signatures.reminders"
 
 
 async def run_once(application: EsignApplication) -> int:
@@ -50,28 +47,9 @@ async def run_once(application: EsignApplication) -> int:
     return await send_due_reminders(deps.sessionmaker, today_in_almaty(utcnow()), send)
 
 
-async def _loop(application: EsignApplication) -> None:
-    await asyncio.sleep(FIRST_RUN_DELAY_SECONDS)
-    while True:
-        sent = await run_once(application)
-        if sent:
-            log.info("sent %d expiry reminders", sent)
-        await asyncio.sleep(INTERVAL_SECONDS)
-
-
-async def start(application: EsignApplication) -> None:
-    leadership = Leadership(application.deps.engine, "expiry-reminders")
-    task = asyncio.create_task(leadership.run(lambda: _loop(application)))
-    application.bot_data[_TASK_KEY] = (leadership, task)
-
-
-async def stop(application: EsignApplication) -> None:
-    entry = application.bot_data.pop(_TASK_KEY, None)
-    if entry is None:
-        return
-    leadership, task = entry
-    leadership.stop()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    await leadership.close()
+start, stop = leader_job(
+    "expiry-reminders",
+    run_once,
+    interval=INTERVAL_SECONDS,
+    first_delay=FIRST_RUN_DELAY_SECONDS,
+)
