@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import SettingsError, load_settings
+from tests.cli_runner import run_cli
 
 
 def test_defaults_run_on_sqlite_in_the_data_dir() -> None:
@@ -66,15 +66,7 @@ def test_dotenv_is_read(tmp_path: Path) -> None:
 
 
 def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={"PATH": "/usr/bin:/bin", **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.i18n import CONTENT_DIR, ContentError, Html, Texts, check_strings
+from tests.cli_runner import run_cli
 
 
 @pytest.fixture
@@ -101,15 +101,7 @@ def test_parameters_are_escaped_unless_marked_html() -> None:
 
 
 def _cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", **env},
-    )
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 def test_content_check_passes_on_shipped_content(tmp_path: Path) -> None:

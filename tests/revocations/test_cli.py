@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.db import migrate
@@ -13,6 +12,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.revocations import service
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry, link_phone
+from tests.cli_runner import run_cli
 
 SECRET = "test-pii-secret-0123456789"
 HEADER = "serial_number,iin,full_name,phone,key_type,valid_from,valid_to,status,org_bin,org_name\n"
@@ -20,15 +20,7 @@ ROW = "AA01,850315400005,АХМЕТОВА АЙГЕРИМ,+77011112233,sign,2026-
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PII_SECRET": SECRET},
-    )
+    return run_cli(*args, cwd=tmp_path, env={"PII_SECRET": SECRET})
 
 
 async def _file_one(url: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.signatures.models import Certificate
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry
+from tests.cli_runner import run_cli
 
 SECRET = b"test-pii-secret-0123456789"
 HEADER = "serial_number,iin,full_name,phone,key_type,valid_from,valid_to,status,org_bin,org_name\n"
@@ -87,15 +87,7 @@ async def test_duplicate_serial_in_one_file_later_row_wins(
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "PII_SECRET": SECRET.decode()},
-    )
+    return run_cli(*args, cwd=cwd, env={"PII_SECRET": SECRET.decode()})
 
 
 def test_cli_reports_each_bad_row_with_its_line(tmp_path: Path) -> None:
