@@ -10,6 +10,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
 from bot.core import handlers as core
@@ -33,6 +34,7 @@ FEATURES: Sequence[Feature] = (
     guidance.feature,
     signatures.feature,
     revocations.feature,
+    broadcasts.feature,
     passwords.feature,
     groups.feature,
     fallbacks.feature,

@@ -21,6 +21,7 @@ FEATURE_COMMANDS: Sequence[str] = (
     "bot.guidance.cli",
     "bot.signatures.cli",
     "bot.revocations.cli",
+    "bot.broadcasts.cli",
     "bot.passwords.cli",
 )
 

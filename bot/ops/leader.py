@@ -31,6 +31,7 @@ RETRY_INTERVAL = 2.0  # a follower tries to take the lock this often
 CHECK_INTERVAL = 2.0  # the leader checks its connection this often
 CHECK_TIMEOUT = 5.0  # a check that takes longer than this counts as a lost connection
 RESTART_DELAY = 2.0  # work that ended while we lead is started again after this pause
+STOP_GRACE = 10.0  # after stop(), how long the work may take to finish before it is cancelled
 
 
 def lock_key(name: str) -> int:
@@ -45,7 +46,8 @@ class Leadership:
     `await leadership.run(work)` returns only when stop() is called (or it is cancelled); while
     this instance leads, `work()` runs, and is cancelled when leadership is lost. A work that
     returns or fails while we still lead is started again, so a transient error does not leave
-    the cluster without a worker.
+    the cluster without a worker. After stop(), a work that watches its own stop signal has
+    `stop_grace` seconds to finish cleanly before it is cancelled.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class Leadership:
         check_interval: float = CHECK_INTERVAL,
         check_timeout: float = CHECK_TIMEOUT,
         restart_delay: float = RESTART_DELAY,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self.name = name
         self.key = lock_key(name)
@@ -64,6 +67,7 @@ class Leadership:
         self.check_interval = check_interval
         self.check_timeout = check_timeout
         self.restart_delay = restart_delay
+        self.stop_grace = stop_grace
         self._postgres = engine.dialect.name == "postgresql"
         # A connection outside the pool: the lock lives exactly as long as it does.
         self._lock_engine: AsyncEngine | None = (
@@ -115,9 +119,8 @@ class Leadership:
                     {task, stopping}, timeout=self.check_interval, return_when="FIRST_COMPLETED"
                 )
                 if stopping in done:
-                    # The work was asked to stop by its owner; give it the chance to finish.
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+                    # Give the work the chance to finish what it is doing (its owner told it).
+                    await asyncio.wait({task}, timeout=self.stop_grace)
                     return
                 if task in done:
                     self._log_end(task)

@@ -1,0 +1,1 @@
+"""Ministry warnings: subscriptions, campaigns and the outbox engine that delivers them."""

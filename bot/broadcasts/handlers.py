@@ -1,0 +1,372 @@
+"""Thin handlers: subscriptions, and the operators' /broadcast, /broadcasts and buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
+
+from bot.broadcasts import actions, campaigns, compose, progress, subscriptions, worker
+from bot.broadcasts.campaigns import TextProblem, Transition
+from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
+from bot.broadcasts.subscriptions import Change
+from bot.db.dialogs import Pending
+from bot.i18n import LANGS
+from bot.runtime import BotContext, Feature, Step
+
+_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
+
+
+# ---- subscribers ---------------------------------------------------------------------------
+
+
+async def subscribe_on_start(update: Update, context: BotContext) -> None:
+    """/start in a private chat subscribes it, as the welcome says (after an opt-out too)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    await subscriptions.subscribe(
+        context.session,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        lang=context.lang,
+        by_user=user.id,
+    )
+
+
+async def _may_manage_group(update: Update, context: BotContext) -> bool:
+    """Only a group's admins change its subscription; asked of Telegram, never assumed."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return False
+    if message is not None and message.sender_chat is not None:
+        # An anonymous admin writes as the group itself.
+        return message.sender_chat.id == chat.id
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in _ADMINS
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    await _set_subscription(update, context, subscribe=True)
+
+
+async def unsubscribe_command(update: Update, context: BotContext) -> None:
+    await _set_subscription(update, context, subscribe=False)
+
+
+async def _set_subscription(update: Update, context: BotContext, *, subscribe: bool) -> None:
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return
+    private = _private(update)
+    if not private and not await _may_manage_group(update, context):
+        await message.reply_text(context.t("broadcasts.subscription.group_admins_only"))
+        return
+    if subscribe:
+        change = await subscriptions.subscribe(
+            context.session,
+            chat_id=chat.id,
+            chat_type=chat.type,
+            lang=context.lang,
+            by_user=user.id,
+        )
+        key = "subscribed" if change is Change.DONE else "already_subscribed"
+    else:
+        change = await subscriptions.unsubscribe(context.session, chat.id)
+        key = "unsubscribed" if change is Change.DONE else "already_unsubscribed"
+    where = "private" if private else "group"
+    await message.reply_text(context.t(f"broadcasts.subscription.{where}.{key}"))
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """Blocked (private) or removed (group): skip the chat until it lets the bot back in."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    chat, status = change.chat, change.new_chat_member.status
+    if status in _GONE:
+        gone = SubscriberStatus.BLOCKED if chat.type == Chat.PRIVATE else SubscriberStatus.LEFT
+        await subscriptions.mark_unreachable(context.session, chat.id, gone)
+    else:
+        await subscriptions.mark_returned(context.session, chat.id)
+
+
+# ---- operators: composing ------------------------------------------------------------------
+
+
+async def _refuse(update: Update, context: BotContext) -> bool:
+    """True (and a polite refusal) when the sender is not an operator. Checked every time."""
+    user = update.effective_user
+    if context.is_operator(user.id if user else None):
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("broadcasts.operators_only"), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(context.t("broadcasts.operators_only"))
+    return True
+
+
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or await _refuse(update, context):
+        return
+    if not _private(update):
+        await message.reply_text(context.t("broadcasts.compose.in_private"))
+        return
+    await message.reply_text(
+        context.t("broadcasts.compose.choose_mode"),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        context.t(f"broadcasts.buttons.mode_{choice}"),
+                        callback_data=actions.mode(choice),
+                    )
+                ]
+                for choice in (actions.MODE_ALL, actions.MODE_PER_LANGUAGE)
+            ]
+        ),
+    )
+
+
+async def _ask_for_text(update: Update, context: BotContext, draft: compose.Draft) -> None:
+    chat = update.effective_chat
+    awaiting = draft.awaiting
+    if chat is None or awaiting is None:
+        return
+    if awaiting == compose.ALL:
+        text = context.t("broadcasts.compose.ask_all", limit=campaigns.MAX_LENGTH)
+    else:
+        text = context.t(
+            "broadcasts.compose.ask_language",
+            language=context.t(f"broadcasts.languages.{awaiting}"),
+            limit=campaigns.MAX_LENGTH,
+        )
+    await chat.send_message(text)
+
+
+async def on_text(update: Update, context: BotContext, pending: Pending) -> None:
+    """A text while composing: check it as Telegram would, then ask for the next or preview."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None or message.text is None:
+        return
+    draft = compose.Draft.from_data(pending.data)
+    if draft is None or await _refuse(update, context):
+        await compose.abandon(context.session, chat.id, user.id)
+        return
+    # What the operator typed, formatting included, is what subscribers will see.
+    html = message.text_html
+    check = campaigns.check_text(html)
+    if check.problem is TextProblem.TOO_LONG:
+        await message.reply_text(
+            context.t(
+                "broadcasts.compose.too_long", length=check.length, limit=campaigns.MAX_LENGTH
+            )
+        )
+        return
+    if check.problem is TextProblem.EMPTY:
+        await message.reply_text(context.t("broadcasts.compose.empty"))
+        return
+    if check.problem is TextProblem.BAD_HTML:
+        await message.reply_text(context.t("broadcasts.compose.bad_html", detail=check.detail))
+        return
+    draft = await compose.add_text(context.session, chat.id, user.id, draft, html)
+    if draft.awaiting is not None:
+        await _ask_for_text(update, context, draft)
+        return
+    await _preview(update, context, draft)
+
+
+async def _preview(update: Update, context: BotContext, draft: compose.Draft) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    campaign_id = await campaigns.create_draft(
+        context.session,
+        draft.texts,
+        created_by=user.id,
+        report_chat_id=chat.id,
+        report_lang=context.lang,
+    )
+    if draft.mode == actions.MODE_ALL:
+        await chat.send_message(context.t("broadcasts.compose.preview_all"))
+        await chat.send_message(draft.texts[compose.ALL])
+    else:
+        for lang in LANGS:
+            language = context.t(f"broadcasts.languages.{lang}")
+            await chat.send_message(context.t("broadcasts.compose.preview_one", language=language))
+            await chat.send_message(draft.texts[lang])
+    counts = await subscriptions.count_by_language(context.session)
+    total = sum(counts.values())
+    if total == 0:
+        await campaigns.discard(context.session, campaign_id)
+        await chat.send_message(context.t("broadcasts.compose.no_recipients"))
+        return
+    await chat.send_message(
+        context.t("broadcasts.compose.summary", id=campaign_id, total=total, **counts),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        context.t("broadcasts.buttons.send", count=total),
+                        callback_data=actions.campaign("send", campaign_id),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        context.t("broadcasts.buttons.discard"),
+                        callback_data=actions.campaign("drop", campaign_id),
+                    )
+                ],
+            ]
+        ),
+    )
+
+
+# ---- operators: buttons ----------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or chat is None or user is None:
+        return
+    action = actions.parse(query.data)
+    if action is None:
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    if await _refuse(update, context):
+        return
+    if action.name == "mode":
+        assert action.mode is not None
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        draft = await compose.begin(context.session, chat.id, user.id, action.mode)
+        await _ask_for_text(update, context, draft)
+        return
+    assert action.campaign_id is not None
+    if action.name == "send":
+        await _confirm(update, context, action.campaign_id)
+    elif action.name == "drop":
+        if await campaigns.discard(context.session, action.campaign_id):
+            await query.answer()
+            await query.edit_message_text(context.t("broadcasts.compose.discarded"))
+        else:
+            await query.answer(context.t("core.stale_button"), show_alert=True)
+    else:
+        result = await campaigns.transition(context.session, action.campaign_id, action.name)
+        await _answer_transition(update, context, action.campaign_id, action.name, result)
+
+
+async def _confirm(update: Update, context: BotContext, campaign_id: int) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    result = await campaigns.start(
+        context.session, campaign_id, progress_message_id=query.message.message_id
+    )
+    if not result.ok:
+        await _answer_transition(update, context, campaign_id, "send", result)
+        return
+    await query.answer(context.t("broadcasts.toast.send", id=campaign_id))
+    worker.wake(context.deps)
+    summary = await campaigns.summary(context.session, campaign_id, with_languages=False)
+    if summary is not None:
+        texts, lang = context.deps.texts, context.lang
+        await query.edit_message_text(
+            progress.progress_text(texts, lang, summary, rate=context.deps.settings.broadcast_rate),
+            reply_markup=worker.keyboard(progress.buttons(texts, lang, summary)),
+        )
+
+
+async def _answer_transition(
+    update: Update,
+    context: BotContext,
+    campaign_id: int,
+    action: str,
+    result: campaigns.TransitionResult,
+) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if result.outcome is Transition.NOT_FOUND:
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    if result.outcome is Transition.WRONG_STATE:
+        state = context.t(f"broadcasts.states.{result.state}")
+        await query.answer(context.t("broadcasts.toast.wrong_state", id=campaign_id, state=state))
+        return
+    worker.wake(context.deps)
+    await query.answer(context.t(f"broadcasts.toast.{action}", id=campaign_id))
+
+
+# ---- operators: the list -------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(progress.ASTANA).strftime("%Y-%m-%d %H:%M")
+
+
+async def broadcasts_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or await _refuse(update, context):
+        return
+    items = await campaigns.recent(context.session)
+    if not items:
+        await message.reply_text(context.t("broadcasts.list.empty"))
+        return
+    lines = [context.t("broadcasts.list.title")]
+    rows = []
+    for item in items:
+        lines.append(
+            context.t(
+                "broadcasts.list.item",
+                id=item.id,
+                state=context.t(f"broadcasts.states.{item.state}"),
+                created=_when(item.created_at),
+                total=item.total,
+                sent=item.count(DeliveryState.SENT),
+                failed=item.count(DeliveryState.FAILED),
+                blocked=item.count(DeliveryState.BLOCKED),
+                left=item.count(DeliveryState.LEFT),
+            )
+        )
+        if item.state in (CampaignState.RUNNING, CampaignState.PAUSED):
+            toggle = "pause" if item.state == CampaignState.RUNNING else "resume"
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        context.t(f"broadcasts.buttons.{name}_id", id=item.id),
+                        callback_data=actions.campaign(name, item.id),
+                    )
+                    for name in (toggle, "cancel")
+                ]
+            )
+    await message.reply_text(
+        "\n\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
+
+
+feature = Feature(
+    name="broadcasts",
+    handlers=[
+        CommandHandler("subscribe", subscribe_command),
+        CommandHandler("unsubscribe", unsubscribe_command),
+        CommandHandler("broadcast", broadcast_command),
+        CommandHandler("broadcasts", broadcasts_command),
+        CallbackQueryHandler(on_button, pattern=actions.PATTERN),
+        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+    ],
+    commands=["subscribe", "unsubscribe"],
+    operator_commands=["broadcast", "broadcasts"],
+    steps={compose.STEP: Step(on_text)},
+    start_hooks=[subscribe_on_start],
+    on_startup=worker.on_startup,
+    on_shutdown=worker.on_shutdown,
+)

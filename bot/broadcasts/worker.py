@@ -1,0 +1,212 @@
+"""The running part: the dispatcher on the leader, sending through Telegram.
+
+Broadcast messages go through their own bot object with the aiohttp transport, but through
+the application's rate limiter: the AIORateLimiter caps the whole bot at 30 messages a second,
+so a broadcast at BROADCAST_RATE (25/s by default) leaves room for interactive replies, and a
+429 pauses both. Above 30/s only Telegram's paid broadcasts are allowed: the sends then carry
+allow_paid_broadcast (up to 1000/s, billed in Stars by Telegram).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.broadcasts import engine
+from bot.broadcasts.engine import Dispatcher
+from bot.broadcasts.progress import Button
+from bot.broadcasts.store import Store
+from bot.broadcasts.transport import AiohttpRequest
+from bot.ops.leader import Leadership
+from bot.runtime import Deps, EsignApplication
+
+log = logging.getLogger(__name__)
+
+FREE_RATE = 30.0  # messages a second Telegram allows a bot without paid broadcasts
+LEADER_NAME = "broadcasts"
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+    )
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class BroadcastBot(ExtBot[None]):
+    """The bot that sends broadcasts: the answer is only checked, never built into a Message.
+
+    At 1000 messages a second, turning each reply into a telegram.Message costs a tenth of the
+    CPU; the broadcast needs nothing from it. Defaults and the rate limiter apply as usual.
+    """
+
+    async def send_text(self, chat_id: int, text: str, *, paid: bool) -> None:
+        data: dict[str, object] = {
+            "chat_id": chat_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": _NO_PREVIEW,
+        }
+        if paid:
+            data["allow_paid_broadcast"] = True
+        await self._post("sendMessage", data)
+
+
+class TelegramSender:
+    """engine.Sender over the Bot API: Telegram's answers become the engine's outcomes."""
+
+    def __init__(self, bot: BroadcastBot, *, paid: bool) -> None:
+        self.bot = bot
+        self.paid = paid
+
+    async def send(self, chat_id: int, text: str) -> None:
+        try:
+            await self.bot.send_text(chat_id, text, paid=self.paid)
+        except RetryAfter as exc:
+            raise engine.RateLimited(_retry_after(exc)) from exc
+        except ChatMigrated as exc:
+            raise engine.Migrated(int(exc.new_chat_id)) from exc
+        except Forbidden as exc:
+            # Private chats block the bot; groups remove it. Either way: skip until they return.
+            raise (engine.Blocked if chat_id > 0 else engine.Left)(exc.message) from exc
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise engine.Left(exc.message) from exc
+            raise engine.Permanent(exc.message) from exc
+        except InvalidToken as exc:
+            log.error("the Bot API refused the token while broadcasting")
+            raise engine.Transient(exc.message) from exc
+        except NetworkError as exc:  # timeouts included
+            raise engine.Transient(exc.message) from exc
+        except TelegramError as exc:
+            raise engine.Permanent(exc.message) from exc
+
+
+class TelegramNotifier:
+    """engine.Notifier: the operator's progress message and final report, via the app's bot."""
+
+    def __init__(self, bot: ExtBot[None]) -> None:
+        self.bot = bot
+
+    async def show(
+        self, chat_id: int, message_id: int | None, text: str, buttons: Sequence[Button]
+    ) -> int | None:
+        markup = keyboard(buttons)
+        if message_id is not None:
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+                return message_id
+            except BadRequest as exc:
+                if "not modified" in exc.message.lower():
+                    return message_id
+                if "not found" not in exc.message.lower():
+                    raise
+        # No progress message yet (a campaign from the CLI), or the operator deleted it.
+        message = await self.bot.send_message(chat_id, text, reply_markup=markup)
+        return message.message_id
+
+    async def send(self, chat_id: int, text: str) -> None:
+        await self.bot.send_message(chat_id, text)
+
+
+class BroadcastWorker:
+    """Starts with the application, stops with it; dispatches only while it is the leader."""
+
+    def __init__(self, application: EsignApplication) -> None:
+        self.application = application
+        deps = application.deps
+        self.rate = deps.settings.broadcast_rate
+        self.store = Store(deps.sessionmaker)
+        app_bot = application.bot
+        self.bot = BroadcastBot(
+            token=app_bot.token,
+            base_url=deps.settings.bot_api_base_url,
+            base_file_url=deps.settings.bot_api_file_url,
+            request=AiohttpRequest(connection_limit=max(8, engine.in_flight_limit(self.rate))),
+            get_updates_request=AiohttpRequest(connection_limit=1),
+            rate_limiter=app_bot.rate_limiter,
+            defaults=app_bot.defaults,
+        )
+        self.dispatcher = Dispatcher(
+            self.store,
+            TelegramSender(self.bot, paid=self.rate > FREE_RATE),
+            rate=self.rate,
+            texts=deps.texts,
+            notifier=TelegramNotifier(app_bot),
+            tuning=engine.TUNING,
+        )
+        self.leadership = Leadership(deps.engine, LEADER_NAME)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+        self._task = asyncio.create_task(
+            self.leadership.run(self.dispatcher.run), name="broadcast-leader"
+        )
+
+    def wake(self) -> None:
+        self.dispatcher.wake()
+
+    async def stop(self) -> None:
+        self.dispatcher.stop()
+        self.leadership.stop()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await asyncio.wait_for(
+                    asyncio.shield(task), self.dispatcher.tuning.stop_timeout + 2
+                )
+            except TimeoutError:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.leadership.close()
+        await self.bot.shutdown()
+
+
+async def on_startup(application: EsignApplication) -> None:
+    worker = BroadcastWorker(application)
+    application.deps.provide(worker)
+    await worker.start()
+
+
+async def on_shutdown(application: EsignApplication) -> None:
+    worker = application.deps.services.get(BroadcastWorker)
+    if isinstance(worker, BroadcastWorker):
+        await worker.stop()
+
+
+def wake(deps: Deps) -> None:
+    """Tell this instance's dispatcher that a campaign changed (others notice within a second)."""
+    worker = deps.services.get(BroadcastWorker)
+    if isinstance(worker, BroadcastWorker):
+        worker.wake()
