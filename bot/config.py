@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Processes that rate passwords (CPU-bound; in threads they would slow every other reply).
+    # 0 runs checks in a thread of the bot's own process.
+    password_check_workers: int = Field(default=1, ge=0, le=32)
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     # Revocation status of certificates people send: the CA's OCSP responder, never the URL a
     # sent certificate names (that could point anywhere, our own network included).

@@ -8,13 +8,9 @@ exception: a failed check is re-raised without the original exception's message.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import traceback
-from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
 from telegram import Chat, Message, Update, User
 from telegram.error import TelegramError
@@ -24,7 +20,7 @@ from bot.core.filters import GROUPS, NEW, PRIVATE
 from bot.core.keyboards import private_chat_button
 from bot.db import dialogs
 from bot.db.dialogs import Pending
-from bot.passwords.checker import check_password
+from bot.passwords.pool import CheckPool
 from bot.passwords.report import (
     DELETE_FAILED,
     EXPIRED,
@@ -35,24 +31,22 @@ from bot.passwords.report import (
     verdict_report,
 )
 from bot.passwords.resources import check_content, resources
-from bot.passwords.verdict import PasswordVerdict
-from bot.runtime import BotContext, Deps, Feature, MenuItem, Step
+from bot.runtime import BotContext, Deps, EsignApplication, Feature, MenuItem, Step
 
 log = logging.getLogger(__name__)
 
 STEP = "password"  # also the deep-link payload: t.me/<bot>?start=password
 CB_START = "pw:start"
 STEP_TTL = timedelta(minutes=5)
-_TRACE_FRAMES = 4
-
-
-class PasswordCheckError(RuntimeError):
-    """A check failed. Names the original exception's type and where it was raised, never its
-    message or arguments, which could quote the password."""
 
 
 def setup(deps: Deps) -> None:
     resources()  # load the dictionaries at start, not during the first user's check
+    deps.provide(CheckPool(deps.settings.password_check_workers))
+
+
+async def shutdown(application: EsignApplication) -> None:
+    application.deps.get(CheckPool).close()
 
 
 async def start_command(update: Update, context: BotContext) -> None:
@@ -115,7 +109,7 @@ async def on_password(update: Update, context: BotContext, pending: Pending) -> 
         return
     deleted = await _delete(message)
     await dialogs.clear_step(context.session, chat.id, user.id)
-    verdict = await _check(message.text, _user_inputs(user))
+    verdict = await context.deps.get(CheckPool).check(message.text, _user_inputs(user))
     answer = render(verdict_report(verdict), context.t)
     await chat.send_message(_with_delete_warning(context, deleted, answer))
 
@@ -137,21 +131,6 @@ async def on_other_message(update: Update, context: BotContext, pending: Pending
         return
     deleted = await _delete(message)  # the step stays: the password may follow as text
     await chat.send_message(_with_delete_warning(context, deleted, context.t(NOT_TEXT)))
-
-
-async def _check(password: str, user_inputs: Sequence[str]) -> PasswordVerdict:
-    try:
-        return await asyncio.to_thread(check_password, password, user_inputs)
-    except Exception as exc:
-        failure = PasswordCheckError(_where(exc))
-    # Raised outside the except block so the original is not even attached as its context.
-    raise failure
-
-
-def _where(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)[-_TRACE_FRAMES:]
-    trail = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
-    return f"{type(exc).__name__} at {trail}" if trail else type(exc).__name__
 
 
 async def _delete(message: Message) -> bool:
@@ -189,4 +168,5 @@ feature = Feature(
     deep_links={STEP: start_from_link},
     content_checks=[check_content],
     setup=setup,
+    on_shutdown=shutdown,
 )

@@ -25,6 +25,8 @@ from bot.i18n import Texts
 from bot.ops.logging import setup_logging
 from bot.passwords import MAX_ANALYSED_LENGTH, check_password
 from bot.passwords import handlers as password_handlers
+from bot.passwords import pool as password_pool
+from bot.passwords.pool import CheckPool
 from bot.passwords.report import render, verdict_report
 from bot.tghtml import parse
 
@@ -345,6 +347,22 @@ async def test_group_gets_a_button_to_the_private_step(harness: BotHarness) -> N
     assert linked.text == plain("passwords.intro")
 
 
+def _checks_in_this_process(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch, replacement: Callable[..., Any]
+) -> None:
+    """Swap the checker; a worker process would not see the swap, so check in a thread."""
+    harness.application.deps.get(CheckPool).workers = 0
+    monkeypatch.setattr(password_pool, "check_password", replacement)
+
+
+async def test_checks_run_in_a_worker_process(harness: BotHarness) -> None:
+    user = harness.user(NAME, language_code="en")
+    await user.send("/password")
+    reply = await user.send("Qwerty12")
+    assert reply.text == expected_verdict("Qwerty12")
+    assert harness.application.deps.get(CheckPool).workers == 1
+
+
 async def test_event_loop_answers_others_while_a_check_runs(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -356,7 +374,7 @@ async def test_event_loop_answers_others_while_a_check_runs(
         assert released.wait(timeout=5)
         return check_password(password, user_inputs)
 
-    monkeypatch.setattr(password_handlers, "check_password", slow_check)
+    _checks_in_this_process(harness, monkeypatch, slow_check)
     checker, other = harness.user(NAME, language_code="en"), harness.user("Other")
     await checker.send("/password")
     checking = asyncio.create_task(checker.send("Qwerty12"))
@@ -423,7 +441,7 @@ async def test_a_failing_check_reports_an_error_without_the_password(
     def broken(password: str, user_inputs: Sequence[str] = ()) -> Any:
         raise ValueError(f"cannot rate {password!r} for {user_inputs!r}")
 
-    monkeypatch.setattr(password_handlers, "check_password", broken)
+    _checks_in_this_process(harness, monkeypatch, broken)
     debug_logs()
     user = harness.user(NAME, language_code="en")
     await user.send("/password")
