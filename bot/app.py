@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
@@ -20,9 +20,13 @@ from bot.groups import handlers as groups
 from bot.guidance import handlers as guidance
 from bot.i18n import LANGS, Texts
 from bot.ops.errors import on_error
+from bot.ops.housekeeping import Housekeeping
+from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
+from bot.ops.probes import PROBES
+from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
-from bot.runtime import BotContext, Deps, EsignApplication, Feature, PerChatUpdateProcessor
+from bot.runtime import BotContext, Deps, EsignApplication, Feature
 from bot.signatures import handlers as signatures
 
 log = logging.getLogger(__name__)
@@ -68,6 +72,13 @@ def build_application(
 ) -> EsignApplication:
     """Wire the bot: handlers in order, HTML by default, a rate limiter, per-update sessions."""
     deps = deps or build_deps(settings, features)
+    metrics = deps.services.get(Metrics)
+    if not isinstance(metrics, Metrics):
+        metrics = Metrics(PROBES)
+        deps.provide(metrics)
+    # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
+    guard = UpdateGuard(deps.engine)
+    housekeeping = Housekeeping(deps, guard)
     builder: Any = (
         ApplicationBuilder()
         .application_class(EsignApplication, kwargs={"deps": deps})
@@ -81,11 +92,16 @@ def build_application(
         )
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=OVERALL_MAX_RATE, group_max_rate=GROUP_MAX_RATE, max_retries=3
+            MeteredRateLimiter(
+                metrics,
+                overall_max_rate=OVERALL_MAX_RATE,
+                group_max_rate=GROUP_MAX_RATE,
+                max_retries=3,
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(
+            GuardedUpdateProcessor(guard.concurrency(MAX_CONCURRENT_UPDATES), guard, metrics)
+        )
         .connection_pool_size(REQUEST_POOL_SIZE)
     )
     application: EsignApplication = builder.build()
@@ -101,7 +117,18 @@ def build_application(
     if redirects is not None:
         application.add_handler(redirects)
     application.add_error_handler(on_error)
+    application.add_error_handler(count_error)
     application.on_initialize.append(_start_up)
+
+    async def start_housekeeping(_: EsignApplication) -> None:
+        housekeeping.start()  # after _start_up: the tables it purges exist by then
+
+    async def stop_ops(_: EsignApplication) -> None:
+        await housekeeping.stop()
+        await guard.close()
+
+    application.on_initialize.append(start_housekeeping)
+    application.on_shutdown.append(stop_ops)
     application.on_shutdown.append(_dispose)
     return application
 

@@ -102,6 +102,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     asyncio.run(_preflight(settings))
     application = build_application(settings)
+    if settings.webhook_url:
+        from bot.ops.webhook import ListenError, serve
+
+        try:
+            asyncio.run(serve(application, settings))
+        except ListenError as exc:
+            raise CommandError(f"WEBHOOK_PORT: {exc}") from None
+        return 0
     log.info("starting the bot in polling mode")
     application.run_polling(allowed_updates=None, drop_pending_updates=False)
     return 0

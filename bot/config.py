@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -12,6 +14,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 MIN_PII_SECRET_BYTES = 16
+# What Telegram accepts as a webhook secret_token: 1-256 of these characters.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Paths the webhook server answers itself; the webhook cannot live there.
+RESERVED_WEBHOOK_PATHS = frozenset({"/healthz", "/metrics"})
 DEMO_PII_SECRET = b"demo-only-pii-secret-not-for-real-data"
 
 
@@ -40,6 +46,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Flood control: a user who sends more than this many updates in a minute (private chats
+    # and button presses) gets one notice and is ignored for the cool-down; 0 turns it off.
+    flood_limit_per_minute: int = Field(default=20, ge=0, le=10_000)
+    flood_cooldown_seconds: int = Field(default=60, ge=1, le=86_400)
     # Processes that rate passwords (CPU-bound; in threads they would slow every other reply).
     # 0 runs checks in a thread of the bot's own process.
     password_check_workers: int = Field(default=1, ge=0, le=32)
@@ -76,6 +86,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
 
     @property
     def demo_mode(self) -> bool:
@@ -127,12 +144,22 @@ def load_settings(**overrides: object) -> Settings:
         )
     if settings.webhook_url and settings.webhook_secret is None:
         raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+    if settings.webhook_url:
+        _check_webhook_url(settings.webhook_url)
     # Validate the URL now so a typo stops the start with its own line, not a driver traceback.
     try:
         settings.resolved_database_url()
     except ValueError as exc:
         raise SettingsError(f"DATABASE_URL: {exc}") from None
     return settings
+
+
+def _check_webhook_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError("WEBHOOK_URL: expected an https:// URL (http:// for a local Bot API)")
+    if (parts.path or "/") in RESERVED_WEBHOOK_PATHS:
+        raise SettingsError(f"WEBHOOK_URL: the path {parts.path} is the server's own; use another")
 
 
 @lru_cache(maxsize=1)

@@ -190,7 +190,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_key(update)
+        key = chat_key(update)
         if key is None:
             await coroutine
             return
@@ -212,7 +212,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
-def _chat_key(update: object) -> int | None:
+def chat_key(update: object) -> int | None:
+    """The chat whose dialog state an update may touch (its user's, when it has no chat)."""
     if isinstance(update, Update):
         if update.effective_chat:
             return update.effective_chat.id

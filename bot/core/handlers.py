@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from telegram import Chat, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot.core.filters import GROUPS
 from bot.core.keyboards import (
@@ -20,11 +20,28 @@ from bot.core.keyboards import (
 )
 from bot.db import dialogs, users
 from bot.i18n import as_lang
+from bot.ops import gate
+from bot.ops.flood import Verdict
 from bot.runtime import BotContext, Deps, Feature
 
 
+async def pre_update(update: Update, context: BotContext) -> None:
+    """Runs before every handler: flood control, then remember the user.
+
+    An ignored update stops here at the cost of one upsert; the one notice is sent after the
+    user is remembered, so it comes in the language they chose.
+    """
+    verdict = await gate.screen(update, context)
+    if verdict is Verdict.IGNORE:
+        raise ApplicationHandlerStop
+    await remember_user(update, context)
+    if verdict is Verdict.NOTIFY:
+        await gate.notify(update, context)
+        raise ApplicationHandlerStop
+
+
 async def remember_user(update: Update, context: BotContext) -> None:
-    """Runs before every handler: record the user and chat, settle the update's language."""
+    """Record the user and chat, settle the update's language (part of the pre-update step)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None and chat is None:
         return
@@ -143,7 +160,7 @@ def group_redirects(deps: Deps) -> CommandHandler[Any, Any] | None:
     return CommandHandler(payloads, redirect_to_private, filters=GROUPS) if payloads else None
 
 
-PRE_UPDATE = TypeHandler(Update, remember_user)
+PRE_UPDATE = TypeHandler(Update, pre_update)
 
 feature = Feature(
     name="core",

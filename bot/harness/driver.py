@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Update
 
@@ -15,8 +16,11 @@ from bot.app import FEATURES, build_application
 from bot.config import Settings, load_settings
 from bot.harness.records import ChatRecord, Event, FakeAccount, MessageRecord
 from bot.harness.server import BOT_ID, BOT_USERNAME, FakeBotApi
+from bot.ops.webhook import WebhookServer
 from bot.runtime import EsignApplication, Feature
 
+Mode = Literal["polling", "webhook", "external"]
+WEBHOOK_PATH = "/telegram/webhook"
 HARNESS_TOKEN = "7000000001:HARNESS-token-not-secret"  # noqa: S105 (a fake, by design)
 DEFAULT_TIMEOUT = 10.0
 
@@ -54,7 +58,13 @@ class Exchange:
 
 
 class BotHarness:
-    """The fake Bot API plus the real Application polling it, in this event loop."""
+    """The fake Bot API plus the real Application, in this event loop.
+
+    `mode` is how updates reach the bot: "polling" (getUpdates), "webhook" (the fake Bot API
+    POSTs them to the bot's webhook server, bot/ops/webhook.py, as Telegram does), or
+    "external" (no Application here: bot processes started elsewhere set the webhook, e.g.
+    behind nginx, and an update counts as handled when its delivery is answered with 2xx).
+    """
 
     def __init__(
         self,
@@ -63,9 +73,12 @@ class BotHarness:
         features: Sequence[Feature] = FEATURES,
         global_rate: float = 30.0,
         group_rate: float = 20.0,
+        mode: Mode = "polling",
         **overrides: Any,
     ) -> None:
         self.api = FakeBotApi(token=HARNESS_TOKEN, global_rate=global_rate, group_rate=group_rate)
+        self.mode = mode
+        self.webhook_server: WebhookServer | None = None
         self._settings = settings
         self._overrides = overrides
         self._features = features
@@ -81,6 +94,8 @@ class BotHarness:
 
     async def __aenter__(self) -> BotHarness:
         await self.api.start()
+        if self.mode == "external":
+            return self
         settings = self._settings or load_settings(**self._overrides)
         settings = settings.model_copy(
             update={
@@ -94,6 +109,17 @@ class BotHarness:
         self.app.update_observers.append(self._on_processed)
         await self.app.initialize()
         await self.app.start()
+        if self.mode == "webhook":
+            # The same server and registration as `esign-bot run` with WEBHOOK_URL.
+            secret = secrets.token_urlsafe(24)
+            server = WebhookServer(
+                self.app, secret=secret, path=WEBHOOK_PATH, host="127.0.0.1", port=0
+            )
+            self.webhook_server = server
+            await server.start()
+            server.accept()
+            await server.register(f"http://127.0.0.1:{server.port}{WEBHOOK_PATH}")
+            return self
         assert self.app.updater is not None
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=5, drop_pending_updates=False
@@ -105,6 +131,10 @@ class BotHarness:
 
     async def stop(self) -> None:
         app, self.app = self.app, None
+        server, self.webhook_server = self.webhook_server, None
+        if server is not None:
+            await server.drain()
+            await server.close()
         if app is not None:
             assert app.updater is not None
             # Wake the long poll first so the updater stops at once.
@@ -188,17 +218,31 @@ class BotHarness:
 
     # ---- awaiting the bot ------------------------------------------------------------------
 
-    async def deliver(self, payload: dict[str, Any], chat_id: int | None) -> Exchange:
-        """Queue an update, wait until the Application has handled it, return what it did."""
+    async def deliver(
+        self,
+        payload: dict[str, Any],
+        chat_id: int | None,
+        *,
+        copies: int = 1,
+        stagger: float = 0.0,
+    ) -> Exchange:
+        """Queue an update, wait until the Application has handled it, return what it did.
+
+        `copies` > 1 delivers the same update that many times (Telegram's redelivery), the
+        extra copies `stagger` seconds apart."""
         mark_events = len(self.api.events)
-        update_id = self.api.push_update(payload)
-        event = self._processed.setdefault(update_id, asyncio.Event())
-        try:
-            await asyncio.wait_for(event.wait(), DEFAULT_TIMEOUT)
-        except TimeoutError:
-            raise AssertionError(f"the bot did not handle update {update_id} in time") from None
-        finally:
-            self._processed.pop(update_id, None)
+        update_id = self.api.push_update(payload, copies=copies, stagger=stagger)
+        if self.mode != "polling":
+            # The webhook is answered once the update is handled: every copy answered 2xx.
+            await self.api.delivery.wait_delivered(update_id, DEFAULT_TIMEOUT)
+        else:
+            event = self._processed.setdefault(update_id, asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), DEFAULT_TIMEOUT)
+            except TimeoutError:
+                raise AssertionError(f"the bot did not handle update {update_id} in time") from None
+            finally:
+                self._processed.pop(update_id, None)
         events = [
             e
             for e in self.api.events[mark_events:]
@@ -254,7 +298,13 @@ class FakeUser:
         return await self.harness.deliver({key: api.message_to_api(record)}, record.chat_id)
 
     async def send(
-        self, text: str, *, chat: ChatRecord | None = None, reply_to: MessageRecord | None = None
+        self,
+        text: str,
+        *,
+        chat: ChatRecord | None = None,
+        reply_to: MessageRecord | None = None,
+        copies: int = 1,
+        stagger: float = 0.0,
     ) -> Exchange:
         record = self._message(chat)
         record.text = text
@@ -265,7 +315,10 @@ class FakeUser:
         api = self.harness.api
         api._record(Event("user_message", record.chat_id, record.message_id), record)
         return await self.harness.deliver(
-            {"message": {**api.message_to_api(record), **payload_extra}}, record.chat_id
+            {"message": {**api.message_to_api(record), **payload_extra}},
+            record.chat_id,
+            copies=copies,
+            stagger=stagger,
         )
 
     async def edit(self, message: MessageRecord, text: str) -> Exchange:

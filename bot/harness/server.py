@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from bot.harness.records import (
     MessageRecord,
     StoredFile,
 )
+from bot.harness.webhook import DEFAULT_MAX_CONNECTIONS, Webhook, WebhookDelivery
 from bot.tghtml import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, TelegramHTMLError, parse
 
 MAX_CALLBACK_DATA = 64
@@ -74,6 +76,10 @@ class FakeBotApi:
         self._group_rate = group_rate
         self._group_buckets: dict[int, TokenBucket] = {}
         self._updates: list[dict[str, Any]] = []
+        # Once the bot sets a webhook, pending updates are POSTed to it instead.
+        self.delivery = WebhookDelivery(self._updates)
+        # Every error answer the bot got: (method, code, description).
+        self.api_errors: list[tuple[str, int, str]] = []
         self._update_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._closing = False
@@ -104,6 +110,7 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._new_update.set()
+        await self.delivery.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -143,9 +150,15 @@ class FakeBotApi:
         self.messages[(chat_id, record.message_id)] = record
         return record
 
-    def push_update(self, payload: dict[str, Any]) -> int:
+    def push_update(self, payload: dict[str, Any], *, copies: int = 1, stagger: float = 0.0) -> int:
+        """Queue an update. `copies` > 1 delivers it that many times, as Telegram does when an
+        answer to a webhook is lost; with `stagger` the extra copies come that much later."""
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **payload})
+        self.delivery.expect(update_id, copies)
+        for copy in range(copies):
+            update = {"update_id": update_id, **payload}
+            self._updates.append(update)
+            self.delivery.queued(update, stagger=stagger * copy)
         self._new_update.set()
         return update_id
 
@@ -212,6 +225,7 @@ class FakeBotApi:
             params = await _params(request)
             result = await method(params)
         except ApiError as exc:
+            self.api_errors.append((method_name, exc.code, exc.description))
             return _error(exc)
         finally:
             self.in_flight -= 1
@@ -265,8 +279,15 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        if self.delivery.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         if offset:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            # In place: the webhook delivery shares this list.
+            self._updates[:] = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout
         while not self._updates and not self._closing:
             remaining = deadline - time.monotonic()
@@ -281,14 +302,34 @@ class FakeBotApi:
 
     async def m_deletewebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = None
+        self.delivery.unset(drop_pending=_flag(params, "drop_pending_updates"))
         return True
 
     async def m_setwebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self.m_deletewebhook(params)
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(params.get("max_connections") or DEFAULT_MAX_CONNECTIONS)
+        if not 1 <= connections <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
         self.webhook = {k: params.get(k) for k in ("url", "secret_token", "allowed_updates")}
+        self.delivery.set(
+            Webhook(url, str(secret) if secret else None, connections),
+            drop_pending=_flag(params, "drop_pending_updates"),
+        )
         return True
 
     async def m_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": (self.webhook or {}).get("url") or "", "pending_update_count": 0}
+        return {
+            "url": (self.webhook or {}).get("url") or "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def m_setmycommands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands") or []
@@ -556,6 +597,12 @@ def _reply_to(params: dict[str, Any]) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         raise ApiError(400, "Bad Request: reply message id is invalid") from None
+
+
+def _flag(params: dict[str, Any], key: str) -> bool:
+    """A boolean parameter, sent as JSON true or as the form value "true"."""
+    value = params.get(key)
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _int(params: dict[str, Any], key: str) -> int:

@@ -1,0 +1,95 @@
+"""Per-user flood control: a one-minute window counted in the database, one upsert a hit.
+
+The state is in the database so that it holds whichever instance a user's updates reach. Each
+hit is a single INSERT ... ON CONFLICT DO UPDATE ... RETURNING that decides everything in SQL,
+so two instances counting the same user at once are serialised by the row lock and exactly
+one of them sees the hit that crosses the limit (and sends the one notice).
+
+A fixed window (not a sliding one) keeps it to one statement on both databases; the price is
+that a burst straddling a window boundary may get up to twice the limit through.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, delete, literal, null, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import UtcDateTime, utcnow
+from bot.db.upsert import insert_for
+from bot.ops.models import FloodState
+
+WINDOW = timedelta(minutes=1)
+# A row not touched for this long is forgotten (its window and any cool-down are long over).
+IDLE = timedelta(hours=1)
+
+
+class Verdict(enum.Enum):
+    ALLOW = "allow"
+    NOTIFY = "notify"  # this hit crossed the limit: tell the user once, then ignore them
+    IGNORE = "ignore"  # over the limit and already told
+
+
+@dataclass(frozen=True)
+class FloodPolicy:
+    limit: int  # hits allowed per window; 0 turns flood control off
+    cooldown: timedelta
+
+    @property
+    def enabled(self) -> bool:
+        return self.limit > 0
+
+
+async def hit(
+    session: AsyncSession, user_id: int, policy: FloodPolicy, now: datetime | None = None
+) -> Verdict:
+    """Count one update from the user and say what to do with it."""
+    if not policy.enabled:
+        return Verdict.ALLOW
+    now = now or utcnow()
+    at = literal(now, UtcDateTime())
+    window_over = literal(now - WINDOW, UtcDateTime())
+    mute_until = literal(now + policy.cooldown, UtcDateTime())
+    row = FloodState.__table__.c
+    muted = row.muted_until > at
+    # A new window starts when the old one is a minute old, or when a cool-down has ended.
+    fresh = or_(row.window_start <= window_over, and_(row.muted_until.is_not(None), ~muted))
+    hits = case((muted, row.hits + 1), (fresh, 1), else_=row.hits + 1)
+    stmt = insert_for(session, FloodState).values(
+        user_id=user_id, window_start=now, hits=1, muted_until=None
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[FloodState.user_id],
+        set_={
+            "window_start": case((muted, row.window_start), (fresh, at), else_=row.window_start),
+            "hits": hits,
+            "muted_until": case(
+                (muted, row.muted_until),
+                (fresh, null()),
+                (row.hits + 1 > policy.limit, mute_until),
+                else_=null(),
+            ),
+        },
+    ).returning(FloodState.hits)
+    async with session.begin():
+        count = int((await session.execute(stmt)).scalar_one())
+    if count <= policy.limit:
+        return Verdict.ALLOW
+    # Only the statement that set the cool-down returns exactly limit + 1.
+    return Verdict.NOTIFY if count == policy.limit + 1 else Verdict.IGNORE
+
+
+async def purge(session: AsyncSession, now: datetime | None = None) -> int:
+    """Forget users idle for an hour whose cool-down (if any) is over."""
+    now = now or utcnow()
+    async with session.begin():
+        result = await session.execute(
+            delete(FloodState).where(
+                FloodState.window_start < now - IDLE,
+                or_(FloodState.muted_until.is_(None), FloodState.muted_until < now),
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
