@@ -12,16 +12,13 @@ from bot.broadcasts import actions, campaigns, compose, progress, subscriptions,
 from bot.broadcasts.campaigns import TextProblem, Transition
 from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
+from bot.core.filters import is_private
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
 from bot.runtime import BotContext, Feature, Step
 
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
 
 
 # ---- subscribers ---------------------------------------------------------------------------
@@ -65,7 +62,7 @@ async def _set_subscription(update: Update, context: BotContext, *, subscribe: b
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or message is None:
         return
-    private = _private(update)
+    private = is_private(update)
     if not private and not await _may_manage_group(update, context):
         await message.reply_text(context.t("broadcasts.subscription.group_admins_only"))
         return
@@ -117,7 +114,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or await _refuse(update, context):
         return
-    if not _private(update):
+    if not is_private(update):
         await message.reply_text(context.t("broadcasts.compose.in_private"))
         return
     await message.reply_text(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity
+from telegram import Chat, Message, MessageEntity, Update
 from telegram.ext import filters
 
 
@@ -35,3 +35,7 @@ def strip_mention(text: str, username: str | None) -> str:
     if not username:
         return text.strip()
     return text.replace(f"@{username}", " ").strip()
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram import Chat, Update
+from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
-from bot.core.filters import GROUPS
+from bot.core.filters import GROUPS, is_private
 from bot.core.keyboards import (
     CB_HELP,
     CB_LANGUAGE,
@@ -56,26 +56,22 @@ async def remember_user(update: Update, context: BotContext) -> None:
         context.set_lang(chosen)
 
 
-def _is_private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
-
-
 async def start(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     payload = context.args[0] if context.args else ""
-    link = context.deps.deep_link(payload) if payload and _is_private(update) else None
+    link = context.deps.deep_link(payload) if payload and is_private(update) else None
     if link is not None:
         await link(update, context)
         return
-    if _is_private(update):
+    if is_private(update):
         for feature in context.deps.features:
             for hook in feature.start_hooks:
                 await hook(update, context)
     await message.reply_text(
         context.t("core.welcome", name=user.first_name),
-        reply_markup=main_menu(context, private=_is_private(update)),
+        reply_markup=main_menu(context, private=is_private(update)),
     )
 
 
@@ -88,7 +84,7 @@ async def menu(update: Update, context: BotContext) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(
             context.t("core.menu_title"),
-            reply_markup=main_menu(context, private=_is_private(update)),
+            reply_markup=main_menu(context, private=is_private(update)),
         )
 
 
@@ -106,7 +102,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     had_step = await dialogs.clear_step(context.session, chat.id, user.id)
     await message.reply_text(
         context.t("core.cancelled" if had_step else "core.nothing_to_cancel"),
-        reply_markup=main_menu(context, private=_is_private(update)) if had_step else None,
+        reply_markup=main_menu(context, private=is_private(update)) if had_step else None,
     )
 
 
@@ -140,7 +136,7 @@ async def on_language_chosen(update: Update, context: BotContext) -> None:
     if query.message is not None:
         await query.message.chat.send_message(
             context.t("core.menu_title"),
-            reply_markup=main_menu(context, private=_is_private(update)),
+            reply_markup=main_menu(context, private=is_private(update)),
         )
 
 

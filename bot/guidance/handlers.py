@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.filters import strip_mention
+from bot.core.filters import is_private, strip_mention
 from bot.guidance import feedback
 from bot.guidance.lexicon import check_lexicon
 from bot.guidance.matcher import Matcher
@@ -37,10 +37,6 @@ class Guidance:
 
 def setup(deps: Deps) -> None:
     deps.provide(Guidance(deps))
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
 
 
 def topic_list(context: BotContext, lang: Lang) -> InlineKeyboardMarkup:
@@ -118,7 +114,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.get(lang, "guidance.thanks"))
     elif result.topic is not None:
         await _send_answer(
-            message, context, guidance.topics[result.topic], lang, private=_private(update)
+            message, context, guidance.topics[result.topic], lang, private=is_private(update)
         )
     else:
         await feedback.remember_unmatched(context.session, text, result.lang)
@@ -148,7 +144,7 @@ async def show_topic(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.message.chat.send_message(
         topic.text(context.lang).answer,
-        reply_markup=_answer_markup(context, topic, context.lang, private=_private(update)),
+        reply_markup=_answer_markup(context, topic, context.lang, private=is_private(update)),
     )
 
 
