@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
+from bot.ops.metrics import update_type
 from bot.runtime import BotContext
 
 log = logging.getLogger("bot.errors")
@@ -38,17 +39,5 @@ def _describe(update: object) -> str:
         parts.append(f"chat_id={update.effective_chat.id}")
     if update.effective_user:
         parts.append(f"user_id={update.effective_user.id}")
-    kind = next((name for name in _KINDS if getattr(update, name, None) is not None), "other")
-    parts.append(f"kind={kind}")
+    parts.append(f"kind={update_type(update)}")
     return " ".join(parts)
-
-
-_KINDS = (
-    "message",
-    "edited_message",
-    "callback_query",
-    "my_chat_member",
-    "chat_member",
-    "channel_post",
-    "inline_query",
-)
