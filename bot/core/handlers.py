@@ -29,12 +29,15 @@ async def pre_update(update: Update, context: BotContext) -> None:
     """Runs before every handler: flood control, then remember the user.
 
     An ignored update stops here at the cost of one upsert; the one notice is sent after the
-    user is remembered, so it comes in the language they chose.
+    user is remembered, so it comes in the language they chose. Both writes share one
+    transaction: this runs for every update, and on SQLite each commit takes the write lock.
     """
-    verdict = await gate.screen(update, context)
+    async with context.session.begin():
+        verdict = await gate.screen(update, context)
+        if verdict is not Verdict.IGNORE:
+            await remember_user(update, context)
     if verdict is Verdict.IGNORE:
         raise ApplicationHandlerStop
-    await remember_user(update, context)
     if verdict is Verdict.NOTIFY:
         await gate.notify(update, context)
         raise ApplicationHandlerStop

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
 from bot.db.models import Chat, User
+from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
 from bot.i18n import Lang, as_lang
 
@@ -23,7 +24,7 @@ async def touch(
     now = utcnow()
     chosen: Lang | None = None
     code = (language_code or "")[:8] or None
-    async with session.begin():
+    async with transaction(session):
         if user_id is not None:
             stmt = insert_for(session, User).values(
                 id=user_id, first_seen=now, last_seen=now, telegram_language=code

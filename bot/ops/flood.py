@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, delete, literal, null, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import UtcDateTime, utcnow
+from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
 from bot.ops.models import FloodState
 
@@ -74,7 +75,7 @@ async def hit(
             ),
         },
     ).returning(FloodState.hits)
-    async with session.begin():
+    async with transaction(session):
         count = int((await session.execute(stmt)).scalar_one())
     if count <= policy.limit:
         return Verdict.ALLOW
