@@ -31,6 +31,7 @@ from bot.broadcasts.pacing import TokenBucket
 from bot.broadcasts.store import CampaignInfo, Claimed, Outcome, Store
 from bot.db.base import utcnow
 from bot.i18n import Texts
+from bot.ops.cancellation import reraise_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ class OutcomeWriter:
                 self.commits += 1
                 return
             except Exception:  # the DB is away: keep the outcomes, and the slots, until it is back
+                reraise_if_cancelled()
                 log.exception("could not record %d broadcast outcomes; retrying", len(outcomes))
                 await asyncio.sleep(self._tuning.write_retry)
 
@@ -265,6 +267,7 @@ class Dispatcher:
                     campaign.report_chat_id, progress.report_text(self.texts, lang, summary)
                 )
         except Exception:  # progress is a courtesy; sending goes on
+            reraise_if_cancelled()
             log.warning("could not update progress of campaign %s", campaign_id, exc_info=True)
         if final:
             await self.store.mark_reported(campaign_id)
@@ -345,6 +348,7 @@ class _CampaignRun:
             try:
                 self.state = await d.store.state_of(self.campaign.id) or CampaignState.CANCELLED
             except Exception:  # the loop goes on with what it knew; the next read may work
+                reraise_if_cancelled()
                 log.warning("could not read the state of broadcast %s", self.campaign.id)
 
     async def _claim(self) -> list[Claimed]:
@@ -462,5 +466,6 @@ class _CampaignRun:
             try:
                 await self.d.show_progress(cid, measured_rate=self.measured_rate())
             except Exception:  # a database hiccup: the next report may get through
+                reraise_if_cancelled()
                 log.warning("could not read the progress of broadcast %s", cid, exc_info=True)
             await asyncio.sleep(self.d.tuning.progress_interval)

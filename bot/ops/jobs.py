@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.ops.cancellation import reraise_if_cancelled
 from bot.ops.leader import Leadership
 from bot.runtime import EsignApplication
 
@@ -36,6 +37,7 @@ def leader_job(
             try:
                 done = await run_once(application)
             except Exception:  # a job must outlive one bad run; the error is logged
+                reraise_if_cancelled()
                 log.exception("%s failed; retrying in %.0f s", name, interval)
             else:
                 if done:

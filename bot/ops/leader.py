@@ -23,6 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.ops.cancellation import reraise_if_cancelled
+
 log = logging.getLogger(__name__)
 
 Work = Callable[[], Coroutine[Any, Any, None]]
@@ -156,6 +158,7 @@ class Leadership:
                 await conn.execute(text("SELECT 1"))
             return True
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            reraise_if_cancelled()
             log.warning("leader connection for %s lost: %s", self.name, type(exc).__name__)
             return False
 
@@ -174,6 +177,7 @@ class Leadership:
             if got:
                 return True
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            reraise_if_cancelled()
             log.warning("cannot reach the database for %s: %s", self.name, type(exc).__name__)
             await self._drop_connection()
         with contextlib.suppress(TimeoutError):
