@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -75,7 +76,7 @@ async def main(users: int, postgres: str | None) -> None:
         os.environ["TEST_DATABASE_URL"] = postgres
         admin_url, name, url = await _fresh_postgres_database()
     else:
-        folder = tempfile.mkdtemp(prefix="bench-charts-")
+        folder = tempfile.mkdtemp(prefix="bench-charts-")  # removed at the end
         url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
     engine = create_engine(url)
     try:
@@ -126,6 +127,8 @@ async def main(users: int, postgres: str | None) -> None:
         await engine.dispose()
         if postgres:
             await _drop_postgres_database(admin_url, name)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
