@@ -8,8 +8,9 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
+from typing import Any
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import ContentError
@@ -30,6 +31,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 class CommandError(Exception):
     """Bad input or a failed precondition: printed as one line, exit status 2."""
+
+
+def print_json(document: Mapping[str, Any]) -> None:
+    """The one convention of every `--json`: exactly one JSON object, on one line, on stdout.
+
+    Lists go under a named key ({"requests": [...]}), so a script reads every command the same
+    way and a field can be added without breaking it.
+    """
+    print(json.dumps(dict(document), ensure_ascii=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,7 +181,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
     revisions, heads = sorted(asyncio.run(current())), sorted(migrate.head_revisions())
     if args.json:
-        print(json.dumps({"current": revisions, "latest": heads, "up_to_date": revisions == heads}))
+        print_json({"current": revisions, "latest": heads, "up_to_date": revisions == heads})
     else:
         print(f"current: {', '.join(revisions) or 'none'}; latest: {', '.join(heads)}")
     return 0
@@ -187,7 +197,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         for check in feature.content_checks:
             problems.extend(check(content_dir))
     if args.json:
-        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+        print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
             print(problem)
