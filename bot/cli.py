@@ -27,6 +27,7 @@ FEATURE_COMMANDS: Sequence[str] = (
 )
 
 Handler = Callable[[argparse.Namespace], int]
+CHAT_LOG = "esign-bot.log"
 
 
 class CommandError(Exception):
@@ -94,20 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_for_cli() -> Settings:
+def settings_for_cli(log_file: str | None = None) -> Settings:
+    """Settings, and logging set up: to stderr, or to `log_file` in the data directory."""
     settings = load_settings()
     from bot.ops.logging import setup_logging
 
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]
-    setup_logging(settings.log_level, settings.log_format, secrets)
+    path = settings.bot_data_dir / log_file if log_file else None
+    setup_logging(settings.log_level, settings.log_format, secrets, path=path)
     return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = settings_for_cli()
+    settings = load_settings()
     if settings.demo_mode:
-        log.info("BOT_TOKEN is not set: starting the terminal chat on the embedded harness")
-        return cmd_chat(args, settings)
+        return cmd_chat(args)
+    settings = settings_for_cli()
     from bot.app import build_application
 
     asyncio.run(_preflight(settings))
@@ -125,8 +128,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    settings = settings or settings_for_cli()
+def cmd_chat(args: argparse.Namespace) -> int:
+    # Log lines would land between chat lines: they go to a file under the data directory.
+    settings = settings_for_cli(log_file=CHAT_LOG)
+    log.info("starting the terminal chat on the embedded harness")
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
@@ -135,7 +140,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
             prepare = getattr(importlib.import_module(module), "prepare_demo", None)
             if prepare is not None:
                 asyncio.run(prepare(settings))
-    asyncio.run(run_terminal_chat(settings))
+    asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
 
 
