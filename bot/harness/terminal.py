@@ -206,9 +206,11 @@ class TerminalChat:
         if event.kind not in ("sent", "document", "edited") or not record.from_bot:
             return
         if record.message_id not in box and event.kind != "edited":
-            self.say(
-                f"  ({self._name(record.chat_id)} got a message; /user {record.chat_id} to read it)"
-            )
+            if record.chat_id == self.user.id:
+                self.say("  (you got a message in your private chat; /private to read it)")
+            else:
+                name = self._name(record.chat_id)
+                self.say(f"  ({name} got a message; /user {record.chat_id} to read it)")
         box[record.message_id] = record
 
     def _forget_buttons_of(self, record: MessageRecord) -> None:
@@ -345,17 +347,22 @@ class TerminalChat:
         role = f": {person.role}" if person else ""
         self.say(f"  (you are now user {user_id}, {self.user.account.first_name}{role})")
         self.choices, self._fresh_reply = [], False
-        waiting = [r for r in self.inbox.pop(user_id, {}).values() if not r.deleted]
+        if self.in_group:
+            if self.inbox.get(user_id):
+                self.say("  (messages are waiting in your private chat: /private to read them)")
+        else:
+            self._show_waiting()
+        return True
+
+    def _show_waiting(self) -> None:
+        """What the bot sent to your private chat while you were someone else, or in the group."""
+        waiting = [r for r in self.inbox.pop(self.user.id, {}).values() if not r.deleted]
         if waiting:
             self.say(f"  (while you were away the bot sent {len(waiting)} message(s):)")
-            if self.in_group:
-                self.say("  (they are in your private chat: /private to answer them)")
         for record in waiting:
             text, fresh = render_message(record, color=self.color, first=len(self.choices) + 1)
-            if not self.in_group:
-                self.choices.extend(fresh)
+            self.choices.extend(fresh)
             self.say("bot> " + text)
-        return True
 
     async def _to_group(self, _: str) -> bool:
         self.in_group = True
@@ -372,6 +379,7 @@ class TerminalChat:
         self.in_group = False
         self.choices, self._fresh_reply = [], False
         self.say(f"  (back in your private chat with the bot, as {self.user.account.first_name})")
+        self._show_waiting()
         return True
 
     async def _langcode(self, code: str) -> bool:

@@ -167,3 +167,29 @@ def test_make_run_twice_in_one_checkout(tmp_path: Path) -> None:
     assert "starting the terminal chat" in log
     state = json.loads((tmp_path / "data" / STATE_FILE).read_text(encoding="utf-8"))
     assert state["user_id"] == 1
+
+
+async def test_messages_to_your_private_chat_wait_while_you_are_in_the_group(
+    demo_settings: Settings,
+) -> None:
+    output = await chat(
+        demo_settings,
+        "/contact",
+        "/revoke",
+        "1",
+        "1",
+        "1",
+        "/user 9",
+        "/group",  # the operator approves from the work chat's point of view: still private
+        "/private",
+        "/requests",
+        "1",
+        "1",
+        "/group",
+        "/user 1",  # Айгерим, in the group: her decision notice waits in her private chat
+        "/private",
+    )
+    waiting = after(output, "(you are now user 1, Айгерим")
+    assert "(messages are waiting in your private chat: /private to read them)" in waiting
+    assert "одобрена" not in waiting.split("(back in your private chat")[0]
+    assert "одобрена" in after(waiting, "(back in your private chat")
