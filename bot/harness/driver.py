@@ -424,7 +424,7 @@ class FakeUser:
                 raise AssertionError(f"button {label!r} is a link, not a callback button")
             data = matches[0]["callback_data"]
         api = self.harness.api
-        query_id = f"q{api._update_ids}{time.monotonic_ns()}"
+        query_id = f"q{api.next_update_id}{time.monotonic_ns()}"
         api.callback_answers[query_id] = {}
         query = {
             "id": query_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
 import secrets
@@ -91,7 +90,7 @@ class FakeBotApi:
         self.delivery = WebhookDelivery(self._updates)
         # Every error answer the bot got: (method, code, description).
         self.api_errors: list[tuple[str, int, str]] = []
-        self._update_ids = itertools.count(1)
+        self.next_update_id = 1
         self._new_update = asyncio.Event()
         self._closing = False
         self._listeners: list[Listener] = []
@@ -136,6 +135,11 @@ class FakeBotApi:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def continue_numbering(self, next_update_id: int) -> None:
+        """Number updates from here on: a bot that remembers the update ids it handled (a
+        restarted terminal chat on the same database) would drop a repeated one."""
+        self.next_update_id = max(self.next_update_id, next_update_id)
+
     # ---- the simulated world ---------------------------------------------------------------
 
     def add_account(self, account: FakeAccount) -> FakeAccount:
@@ -164,7 +168,8 @@ class FakeBotApi:
     def push_update(self, payload: dict[str, Any], *, copies: int = 1, stagger: float = 0.0) -> int:
         """Queue an update. `copies` > 1 delivers it that many times, as Telegram does when an
         answer to a webhook is lost; with `stagger` the extra copies come that much later."""
-        update_id = next(self._update_ids)
+        update_id = self.next_update_id
+        self.next_update_id += 1
         self.delivery.expect(update_id, copies)
         for copy in range(copies):
             update = {"update_id": update_id, **payload}

@@ -141,17 +141,3 @@ async def test_flood_control_covers_inline_queries(flood_harness: BotHarness) ->
     assert notice.button is not None
     assert notice.button["text"] == TEXTS.get("en", "ops.flood_inline", count=1)
     assert await user.inline("ecp") is None  # told once, then ignored
-
-
-async def test_the_terminal_chat_can_try_inline_mode(harness: BotHarness) -> None:
-    import io
-
-    from bot.harness.terminal import TerminalChat
-
-    out = io.StringIO()
-    chat = TerminalChat(harness, out, color=False)
-    assert await chat.handle("/inline")
-    printed = out.getvalue()
-    assert f"[1] {TEXTS.get('ru', 'inline.cards.already-shared.title')}" not in printed
-    assert "[2] " + TEXTS.get("ru", "inline.cards.already-shared.title") in printed
-    assert f"https://t.me/{BOT_USERNAME}?start=t-" in printed
