@@ -87,11 +87,12 @@ class CheckPool:
             try:
                 result = await loop.run_in_executor(executor, checked, password, tuple(user_inputs))
             except BrokenExecutor:
-                self._replace(executor)
                 if attempt == _ATTEMPTS:
+                    # Left broken, so /healthz sees it; the next check or probe replaces it.
                     raise PasswordCheckError(
                         "the password worker died twice in one check"
                     ) from None
+                self._replace(executor)
                 continue
             if isinstance(result, str):
                 raise PasswordCheckError(result)
