@@ -23,6 +23,7 @@ FEATURE_COMMANDS: Sequence[str] = (
     "bot.revocations.cli",
     "bot.broadcasts.cli",
     "bot.passwords.cli",
+    "bot.insights.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -21,6 +21,7 @@ esign-bot terminal chat: the real bot, a simulated Telegram. Type as you would i
   /contact PHONE  share your own contact     /contact-other PHONE   share someone else's
   /file PATH      send a file                /user ID [NAME]        become another user
   /langcode CODE  your Telegram language     /quit (or Ctrl-D)      leave
+  /inline WORDS   what `@bot WORDS` offers in any chat (inline mode)
 """
 DEFAULT_PHONE = "+77010000001"
 
@@ -72,6 +73,7 @@ class TerminalChat:
             "/file": self._file,
             "/user": self._switch_user,
             "/langcode": self._langcode,
+            "/inline": self._inline,
         }.get(command)
         if special is None:
             await self.user.send(line)
@@ -135,6 +137,20 @@ class TerminalChat:
             )
         self.choices = []
         self._print(f"  (you are now user {user_id}, {self.user.account.first_name})")
+        return True
+
+    async def _inline(self, words: str) -> bool:
+        answer = await self.user.inline(words)
+        if answer is None:
+            self._print("  (no answer: the bot ignored the query)")
+            return True
+        for number, result in enumerate(answer.results, 1):
+            link = result.get("reply_markup", {}).get("inline_keyboard", [[{}]])[0][0].get("url")
+            self._print(f"  [{number}] {result['title']}\n      {result.get('description', '')}")
+            if link:
+                self._print(f"      → {link}")
+        if not answer.results:
+            self._print(f"  (no results) {(answer.button or {}).get('text', '')}")
         return True
 
     async def _langcode(self, code: str) -> bool:
