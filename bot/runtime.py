@@ -66,6 +66,9 @@ class Feature:
     on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
     # Callback data for "act on this registry certificate" buttons (e.g. request revocation).
     certificate_action: Callable[[int], str] | None = None
+    # /healthz: checks of the feature's own machinery by name (True: fit to serve), e.g. the
+    # password workers. A check may repair what it finds broken before it answers.
+    health_checks: Mapping[str, Callable[[Deps], Awaitable[bool]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -150,6 +150,9 @@ class WebhookServer:
         except ValueError:  # UnicodeDecodeError included
             log.warning("webhook: a body that is not JSON")
             return None
+        except RecursionError:  # "[[[[…" nested deeper than the parser's stack allows
+            log.warning("webhook: JSON nested too deeply")
+            return None
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             log.warning("webhook: JSON that is not an update")
             return None
@@ -181,7 +184,7 @@ class WebhookServer:
 
     async def _on_health(self, request: web.Request) -> web.Response:
         report = await health.check(
-            self.application.deps.engine,
+            self.application.deps,
             bot_ready=self.accepting and self.registered and self.application.running,
             draining=self.draining,
         )

@@ -49,6 +49,11 @@ async def shutdown(application: EsignApplication) -> None:
     application.deps.get(CheckPool).close()
 
 
+async def workers_healthy(deps: Deps) -> bool:
+    """/healthz: the password workers answer (a pool whose worker died is restarted first)."""
+    return await deps.get(CheckPool).revive()
+
+
 async def start_command(update: Update, context: BotContext) -> None:
     """/password in a private chat."""
     message = update.effective_message
@@ -169,4 +174,5 @@ feature = Feature(
     content_checks=[check_content],
     setup=setup,
     on_shutdown=shutdown,
+    health_checks={"passwords": workers_healthy},
 )
