@@ -165,7 +165,13 @@ async def test_personal_lists_are_never_posted_into_a_group(world: World) -> Non
         own = await session.scalar(
             select(Certificate.id).where(Certificate.serial_number == "AA01")
         )
-    for data in ("sig:status", "rv:menu", "sig:page:0", f"rv:pick:{own}", f"rv:why:{own}:lost:0123abcd"):
+    for data in (
+        "sig:status",
+        "rv:menu",
+        "sig:page:0",
+        f"rv:pick:{own}",
+        f"rv:why:{own}:lost:0123abcd",
+    ):
         pressed = await citizen.press(data=data, message=anchor)
         posted = [m for m in pressed.messages if m.chat_id == group.id]
         assert len(posted) == 1, data
