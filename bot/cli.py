@@ -110,8 +110,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ListenError as exc:
             raise CommandError(f"WEBHOOK_PORT: {exc}") from None
         return 0
+    from bot.ops.webhook import ListenError
+
     log.info("starting the bot in polling mode")
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    except ListenError as exc:  # the password check page's server
+        raise CommandError(f"WEBAPP_PORT: {exc}") from None
     return 0
 
 
@@ -120,6 +125,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
+    settings = _with_local_page(settings)
     if settings.demo_mode:
         for module in FEATURE_COMMANDS:
             prepare = getattr(importlib.import_module(module), "prepare_demo", None)
@@ -127,6 +133,15 @@ def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
                 asyncio.run(prepare(settings))
     asyncio.run(run_terminal_chat(settings))
     return 0
+
+
+def _with_local_page(settings: Settings) -> Settings:
+    """The terminal chat serves the features' pages (the password check page) on this machine,
+    so a person can open them in a browser; the menu shows their buttons too."""
+    if settings.webapp_url or not settings.demo_mode:
+        return settings
+    url = f"http://{settings.webapp_listen}:{settings.webapp_port}{settings.webapp_path}"
+    return settings.model_copy(update={"webapp_url": url})
 
 
 async def _preflight(settings: Settings) -> None:

@@ -66,7 +66,8 @@ def render_message(record: MessageRecord, choices: list[Choice], *, color: bool)
             choice = Choice(button.get("text", ""), button, record, inline)
             choices.append(choice)
             mark = "" if inline else " ⌨"
-            suffix = f" → {button['url']}" if "url" in button else ""
+            link = button.get("url") or (button.get("web_app") or {}).get("url")
+            suffix = f" → {link}" if link else ""
             rendered.append(f"  [{len(choices)}] {choice.label}{mark}{suffix}")
         lines.extend(rendered)
     return "\n".join(lines)

@@ -86,7 +86,8 @@ class TerminalChat:
         if choice.inline and "callback_data" in choice.button:
             await self.user.press(data=choice.button["callback_data"], message=choice.message)
         elif choice.inline:
-            self._print(f"  (a link: {choice.button.get('url')})")
+            link = choice.button.get("url") or choice.button.get("web_app", {}).get("url")
+            self._print(f"  (a link: {link})")
         elif choice.button.get("request_contact"):
             await self.user.share_contact(self.user.account.phone or DEFAULT_PHONE)
         else:
@@ -157,6 +158,8 @@ async def run_terminal_chat(
     async with BotHarness(settings) as harness:
         chat = TerminalChat(harness, out, color=color)
         out.write(BANNER + "\n")
+        if settings.webapp_url:
+            out.write(f"The password check page (the Mini App): {settings.webapp_url}\n\n")
         out.flush()
         await chat.handle("/start")
         loop = asyncio.get_running_loop()
