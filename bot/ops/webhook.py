@@ -1,4 +1,5 @@
-"""Webhook mode: an aiohttp server for Telegram's updates, /healthz and /metrics.
+"""Webhook mode: an aiohttp server for Telegram's updates, /healthz, /metrics and the features'
+web pages (the password check page).
 
 aiohttp rather than PTB's own webhook server: it is already a dependency (PTB's needs
 tornado), it serves the health and metrics routes on the same port, and it lets us answer
@@ -81,6 +82,7 @@ class WebhookServer:
         app.router.add_post(self.path, self._on_update)
         app.router.add_get("/healthz", self._on_health)
         app.router.add_get("/metrics", self._on_metrics)
+        app.add_routes(self.application.deps.web_routes())  # the password check page
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, self.port)
