@@ -14,7 +14,7 @@ from babel.dates import format_date
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.core.filters import PRIVATE
+from bot.core.filters import PRIVATE, is_private
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
@@ -266,6 +266,19 @@ async def org_command(update: Update, context: BotContext) -> None:
         )
 
 
+async def on_org_button(update: Update, context: BotContext) -> None:
+    """The employee-left topic's button: /org, which re-checks who may see what."""
+    query = update.callback_query
+    if query is None:
+        return
+    # The organisation's list is for a private chat only, whatever a forged press says.
+    if not is_private(update):
+        await query.answer(context.t("core.private_only"), show_alert=True)
+        return
+    await query.answer()
+    await org_command(update, context)
+
+
 async def on_employee_left(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
     certificates = await service.org_certificates(
@@ -490,6 +503,7 @@ feature = Feature(
         CallbackQueryHandler(guarded(on_confirm), pattern=rf"^rv:ok:{_ID}:{_REASON}$"),
         CallbackQueryHandler(on_cancel, pattern=r"^rv:no$"),
         CallbackQueryHandler(on_menu_button, pattern=r"^rv:menu$"),
+        CallbackQueryHandler(on_org_button, pattern=r"^org:menu$"),
         CallbackQueryHandler(guarded(on_employee_left), pattern=r"^org:left:(\d{12})$"),
         CallbackQueryHandler(guarded(on_employee), pattern=rf"^org:emp:{_ID}$"),
         CallbackQueryHandler(guarded(on_departure), pattern=rf"^org:gone:{_ID}$"),
@@ -501,7 +515,7 @@ feature = Feature(
     operator_commands=["requests"],
     menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
     steps={REJECT_STEP: Step(reject_reason_step)},
-    deep_links={"revoke": revoke_command},
+    deep_links={"revoke": revoke_command, "org": org_command},
     certificate_action=certificate_action,
     on_startup=org_reminder_job.start,
     on_shutdown=org_reminder_job.stop,
