@@ -19,7 +19,7 @@ from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
 from bot.revocations import audit, notices, org_reminder_job, service
-from bot.revocations.models import RevocationRequest
+from bot.revocations.models import REJECTED, RevocationRequest
 from bot.revocations.service import CITIZEN_REASONS, NotAllowed
 from bot.runtime import BotContext, Feature, MenuItem, Step
 from bot.signatures import registry
@@ -114,11 +114,15 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     if requests:
         lines = [context.t("revocations.my_requests")] + [
             context.t(
-                "revocations.request_line",
+                # A rejection names its reason and the next step here too, not only in the notice.
+                "revocations.request_line_rejected"
+                if r.status == REJECTED
+                else "revocations.request_line",
                 reference=r.reference,
                 kind=_kind(context, c),
                 serial=c.serial_number,
                 status=context.t(f"revocations.status.{r.status}"),
+                reason=r.decision_reason or "—",
             )
             for r, c in requests
         ]

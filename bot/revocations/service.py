@@ -21,6 +21,7 @@ from bot.revocations.models import (
     RevocationRequest,
 )
 from bot.signatures.models import Certificate, VerifiedPhone
+from bot.signatures.views import today_in_almaty
 
 CITIZEN_REASONS = ("lost", "transferred", "misuse", "not_needed")
 EMPLOYEE_LEFT = "employee_left"
@@ -323,6 +324,7 @@ async def decide(
             return Decision(request, certificate, decided_now=False)
         if approve:
             certificate.status = "revoked"
+            certificate.status_since = today_in_almaty(now)
             certificate.updated_at = now
         audit.record(
             session,

@@ -26,7 +26,13 @@ from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import Inspection, StatusSource
 from bot.signatures.phones import PhoneError, normalize_phone, phone_hash
-from bot.signatures.views import CertificateView, masked, today_in_almaty, view_of
+from bot.signatures.views import (
+    CertificateView,
+    asks_about_unrequested,
+    masked,
+    today_in_almaty,
+    view_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +125,9 @@ async def _show_certificates(message: Message, context: BotContext, hashed: str)
         items = [_item(context, start + i + 1, v) for i, v in enumerate(chunk)]
         parts = ([header] if start == 0 else []) + items
         if start + ITEMS_PER_MESSAGE >= len(views):
-            parts += [context.t("signatures.unexpected"), context.t("signatures.revoke_hint")]
+            if asks_about_unrequested(views):
+                parts.append(context.t("signatures.unexpected"))
+            parts.append(context.t("signatures.revoke_hint"))
         await message.chat.send_message(
             "\n\n".join(parts), reply_markup=_revoke_buttons(context, chunk, start)
         )
@@ -137,17 +145,24 @@ def _item(context: BotContext, number: int, view: CertificateView) -> str:
         left = context.t("signatures.expires_today")
     else:
         left = context.t("signatures.days_left", count=view.days_left)
+    dates = context.t(
+        view.dates_key,
+        start=_date(context, view.valid_from),
+        end=_date(context, view.valid_to),
+        since=_date(context, view.status_since) if view.status_since else "",
+        left=Html(left),
+    )
     return context.t(
         "signatures.item",
         number=number,
+        new=Html(context.t("signatures.new") if view.recent else ""),
         kind=context.t(view.kind_key),
+        serial_end=view.serial_end,
         status=context.t(f"signatures.status.{view.status_key}"),
         holder=view.holder,
         iin=view.masked_iin,
         organisation=Html(organisation),
-        start=_date(context, view.valid_from),
-        end=_date(context, view.valid_to),
-        left=Html(left),
+        dates=Html(dates),
     )
 
 
