@@ -30,7 +30,13 @@ from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import Inspection, StatusSource
 from bot.signatures.phones import PhoneError, normalize_phone, phone_hash
-from bot.signatures.views import CertificateView, masked, today_in_almaty, view_of
+from bot.signatures.views import (
+    CertificateView,
+    asks_about_unrequested,
+    masked,
+    today_in_almaty,
+    view_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +133,11 @@ async def _certificates_page(
     if not certificates:
         return None
     today = today_in_almaty(utcnow())
-    numbered = [(number, view_of(c, today)) for number, c in enumerate(certificates, 1)]
+    views = [view_of(c, today) for c in certificates]
+    numbered = list(enumerate(views, 1))
+    # The "did you request these?" line only where a key is new enough for it to matter.
+    footer = [context.t("signatures.unexpected")] if asks_about_unrequested(views) else []
+    footer.append(context.t("signatures.revoke_hint"))
     listing: paging.Listing[tuple[int, CertificateView]] = paging.Listing(
         lambda item: _item(context, *item),
         lambda position: f"{CB_PAGE}{position}",
@@ -138,7 +148,7 @@ async def _certificates_page(
         paging.from_list(numbered),
         start,
         header=lambda count: context.t("signatures.list_header", count=count),
-        footer=f"{context.t('signatures.unexpected')}\n\n{context.t('signatures.revoke_hint')}",
+        footer="\n\n".join(footer),
     )
 
 
@@ -173,17 +183,24 @@ def _item(context: BotContext, number: int, view: CertificateView) -> str:
         left = context.t("signatures.expires_today")
     else:
         left = context.t("signatures.days_left", count=view.days_left)
+    dates = context.t(
+        view.dates_key,
+        start=_date(context, view.valid_from),
+        end=_date(context, view.valid_to),
+        since=_date(context, view.status_since) if view.status_since else "",
+        left=Html(left),
+    )
     return context.t(
         "signatures.item",
         number=number,
+        new=Html(context.t("signatures.new") if view.recent else ""),
         kind=context.t(view.kind_key),
+        serial_end=view.serial_end,
         status=context.t(f"signatures.status.{view.status_key}"),
         holder=view.holder,
         iin=view.masked_iin,
         organisation=Html(organisation),
-        start=_date(context, view.valid_from),
-        end=_date(context, view.valid_to),
-        left=Html(left),
+        dates=Html(dates),
     )
 
 
