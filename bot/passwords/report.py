@@ -22,7 +22,20 @@ EXPIRED = PREFIX + "expired"
 CANCELLED = PREFIX + "cancelled"
 DELETE_FAILED = PREFIX + "delete_failed"
 NOT_TEXT = PREFIX + "not_text"
-HANDLER_KEYS = (INTRO, GROUP_REDIRECT, EXPIRED, CANCELLED, DELETE_FAILED, NOT_TEXT)
+SCREENED = PREFIX + "screened"  # a password sent outside the check was deleted
+CHECK_ANOTHER = PREFIX + "check_another"  # the button under a verdict
+MENU_BUTTON = PREFIX + "menu_button"
+HANDLER_KEYS = (
+    INTRO,
+    GROUP_REDIRECT,
+    EXPIRED,
+    CANCELLED,
+    DELETE_FAILED,
+    NOT_TEXT,
+    SCREENED,
+    CHECK_ANOTHER,
+    MENU_BUTTON,
+)
 
 STRENGTHS = ("very_weak", "weak", "fair", "good", "strong")  # by zxcvbn score 0-4
 
