@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -22,7 +21,6 @@ from bot.harness import BotHarness, Exchange, FakeUser
 from bot.harness.records import MessageRecord
 from bot.harness.server import BOT_USERNAME, ApiError
 from bot.i18n import Texts
-from bot.ops.logging import setup_logging
 from bot.passwords import MAX_ANALYSED_LENGTH, check_password
 from bot.passwords import handlers as password_handlers
 from bot.passwords import pool as password_pool
@@ -34,7 +32,6 @@ TEXTS = Texts.load()
 NAME = "Aigerim"
 # Distinctive in every encoding a store might use: Latin, Cyrillic, symbols, no common word.
 SECRET = "Zq7!Жёлтый_Kx9§vortex"
-LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "alembic", "aiohttp.access")
 STICKER = {
     "sticker": {
         "file_id": "s1",
@@ -109,32 +106,6 @@ def assert_deleted_first(reply: Exchange, message: MessageRecord) -> None:
     )
     assert message.deleted
     assert "sent" in kinds[1:]
-
-
-@pytest.fixture
-def debug_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
-    """Logging as in production at LOG_LEVEL=DEBUG: call the returned function at the start of
-    the test body (capture streams are only final then), and again to read what was logged."""
-    root = logging.getLogger()
-    saved_level, saved_handlers = root.level, list(root.handlers)
-    libraries = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
-    started = False
-
-    def logs() -> str:
-        nonlocal started
-        if not started:
-            setup_logging("DEBUG", "text")
-            started = True
-            return ""
-        return "".join(capsys.readouterr())
-
-    try:
-        yield logs
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
-        for name, level in libraries.items():
-            logging.getLogger(name).setLevel(level)
 
 
 # ---- the flow ----------------------------------------------------------------------------
