@@ -60,6 +60,7 @@ def test_passwords_in_a_private_chat(text: str) -> None:
         "12.05.1990",
         "звоните 1414",
         "заявка номер 123456",
+        "what is the status of REV-2026-000123?",
         "ошибка 0x80070005 в NCALayer",
         "egov.kz",
         "aigerim.90@mail.kz",
