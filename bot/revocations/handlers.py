@@ -704,7 +704,7 @@ feature = Feature(
     commands=["revoke", "org"],
     operator_commands=["requests"],
     menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
-    steps={REJECT_STEP: Step(reject_reason_step)},
+    steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
     deep_links={"revoke": revoke_command, "org": org_command},
     certificate_action=certificate_action,
     on_startup=org_reminder_job.start,

@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 CB_STATUS = "sig:status"
 CB_PAGE = "sig:page:"
 ITEMS_PER_PAGE = 8
-# Certificates are small; anything bigger is only downloaded when it might be a renamed key
-# container, which must be caught and deleted.
-MAX_SNIFF_BYTES = 1024 * 1024
 
 
 def setup(deps: Deps) -> None:
@@ -230,9 +227,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     if is_key_container_name(document.file_name):
         await _delete_container(message, context)
         return
-    size = document.file_size or 0
-    if size > MAX_SNIFF_BYTES:
-        await message.reply_text(context.t("signatures.file_too_large"))
+    # Judged by the size Telegram states, before any download: a certificate is a few KB, and
+    # so is a key container (renamed ones are caught by their first bytes below).
+    if (document.file_size or 0) > MAX_CERTIFICATE_BYTES:
+        await _too_large(message, context)
         return
     try:
         data = bytes(await (await document.get_file()).download_as_bytearray())
@@ -242,8 +240,8 @@ async def on_document(update: Update, context: BotContext) -> None:
     if looks_like_key_container(document.file_name, data):
         await _delete_container(message, context)
         return
-    if len(data) > MAX_CERTIFICATE_BYTES:
-        await message.reply_text(context.t("signatures.file_too_large"))
+    if len(data) > MAX_CERTIFICATE_BYTES:  # the stated size was missing or wrong
+        await _too_large(message, context)
         return
     try:
         inspection = await context.deps.get(StatusSource).inspect(context.session, data, utcnow())
@@ -251,6 +249,11 @@ async def on_document(update: Update, context: BotContext) -> None:
         await message.reply_text(context.t(f"signatures.file_{exc.reason}"))
         return
     await message.reply_text(_describe(context, inspection))
+
+
+async def _too_large(message: Message, context: BotContext) -> None:
+    limit = MAX_CERTIFICATE_BYTES // 1024
+    await message.reply_text(context.t("signatures.file_too_large", limit=limit))
 
 
 async def _delete_container(message: Message, context: BotContext) -> None:

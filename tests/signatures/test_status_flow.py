@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,7 +244,27 @@ async def test_files_that_are_not_certificates(
     harness: BotHarness, name: str, content: bytes, key: str
 ) -> None:
     reply = await harness.user(language_code="en").send_document(name, content)
-    assert reply.text == TEXTS.get("en", key)
+    assert reply.text == TEXTS.get("en", key, limit=64)
+
+
+async def test_an_oversized_file_is_refused_before_any_download(harness: BotHarness) -> None:
+    asked: list[object] = []
+    get_file = harness.api._methods["getfile"]
+
+    async def counting(params: dict[str, Any]) -> Any:
+        asked.append(params.get("file_id"))
+        return await get_file(params)
+
+    harness.api._methods["getfile"] = counting
+    user = harness.user(language_code="ru")
+    reply = await user.send_document("big.cer", b"0" * (64 * 1024 + 1))
+    assert reply.text == TEXTS.get("ru", "signatures.file_too_large", limit=64)
+    assert asked == []
+    # At the limit it is read: 64 KiB of BEGIN lines and no END is simply not a certificate.
+    begin_lines = (b"-----BEGIN CERTIFICATE-----\n" * 3000)[: 64 * 1024]
+    reply = await user.send_document("begin.pem", begin_lines)
+    assert reply.text == TEXTS.get("ru", "signatures.file_not_certificate")
+    assert len(asked) == 1
 
 
 def _plain(html: str) -> str:
