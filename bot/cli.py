@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 
+from telegram.error import InvalidToken
+
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import ContentError
 
@@ -46,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ContentError as exc:
         print(f"esign-bot: error: content: {exc.problems[0]}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        # PTB's message quotes the token itself: it must not reach the terminal or a log.
+        print("esign-bot: error: BOT_TOKEN: the token was refused by Telegram", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -101,6 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_application
 
     asyncio.run(_preflight(settings))
+    asyncio.run(_check_token(settings))
     application = build_application(settings)
     if settings.webhook_url:
         from bot.ops.webhook import ListenError, serve
@@ -113,6 +120,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("starting the bot in polling mode")
     application.run_polling(allowed_updates=None, drop_pending_updates=False)
     return 0
+
+
+async def _check_token(settings: Settings) -> None:
+    """Ask Telegram who we are before PTB does: its start-up retry loop logs a refused token
+    as a traceback, where the operator needs one line (main() prints it)."""
+    from telegram import Bot
+
+    async with Bot(settings.token, base_url=settings.bot_api_base_url):
+        pass  # entering initializes the bot, which calls getMe; 401/404 raise InvalidToken
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
