@@ -133,6 +133,7 @@ async def _check_token(settings: Settings) -> None:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
     settings = settings or settings_for_cli()
+    settings.pii_key()  # phones shared in the chat are hashed: no key outside the demo, no start
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
