@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # 0 runs checks in a thread of the bot's own process.
     password_check_workers: int = Field(default=1, ge=0, le=32)
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # A phone number can pass to someone else: a verification older than this no longer
+    # shows anyone the number's signatures, and /status asks for the contact again.
+    phone_verification_days: int = Field(default=180, ge=1, le=3650)
+    # Questions no topic answered are kept for the content editors this many days after they
+    # were last asked, then forgotten.
+    unmatched_retention_days: int = Field(default=90, ge=1, le=3650)
     # Revocation status of certificates people send: the CA's OCSP responder, never the URL a
     # sent certificate names (that could point anywhere, our own network included).
     ocsp_url: str = "http://ocsp.pki.gov.kz/"
