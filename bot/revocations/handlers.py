@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -104,7 +104,8 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    if await registry.verified_phone(context.session, user.id) is None:
+    since = _verified_since(context)
+    if await registry.verified_phone(context.session, user.id, since) is None:
         await message.reply_text(
             context.t("revocations.need_verification"),
             reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
@@ -123,7 +124,7 @@ async def revoke_command(update: Update, context: BotContext) -> None:
             for r, c in requests
         ]
         await message.reply_text("\n".join(lines))
-    certificates = await service.revocable_certificates(context.session, user.id)
+    certificates = await service.revocable_certificates(context.session, user.id, since=since)
     if not certificates:
         await message.chat.send_message(context.t("revocations.no_revocable"))
         return
@@ -146,9 +147,15 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     )
 
 
+def _verified_since(context: BotContext) -> datetime:
+    return registry.verified_since(context.deps.settings.phone_verification_days)
+
+
 async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certificate:
     async with context.session.begin():
-        return await service.own_certificate(context.session, user_id, certificate_id)
+        return await service.own_certificate(
+            context.session, user_id, certificate_id, since=_verified_since(context)
+        )
 
 
 async def on_pick(update: Update, context: BotContext, press: Press) -> None:
@@ -188,7 +195,11 @@ async def on_reason(update: Update, context: BotContext, press: Press) -> None:
 async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
     filed = await service.file_citizen_request(
-        context.session, press.user_id, press.number(), press.match.group(2)
+        context.session,
+        press.user_id,
+        press.number(),
+        press.match.group(2),
+        since=_verified_since(context),
     )
     await query.answer()
     key = "revocations.filed" if filed.created else "revocations.already_open"
