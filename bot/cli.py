@@ -107,7 +107,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_application
 
     asyncio.run(_preflight(settings))
-    asyncio.run(_check_token(settings))
     application = build_application(settings)
     if settings.webhook_url:
         from bot.ops.webhook import ListenError, serve
@@ -117,14 +116,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ListenError as exc:
             raise CommandError(f"WEBHOOK_PORT: {exc}") from None
         return 0
+    asyncio.run(_check_token(settings))
     log.info("starting the bot in polling mode")
     application.run_polling(allowed_updates=None, drop_pending_updates=False)
     return 0
 
 
 async def _check_token(settings: Settings) -> None:
-    """Ask Telegram who we are before PTB does: its start-up retry loop logs a refused token
-    as a traceback, where the operator needs one line (main() prints it)."""
+    """Ask Telegram who we are before polling starts: PTB's start-up retry loop would log a
+    refused token as a traceback, where the operator needs one line (main() prints it).
+    Webhook mode needs no such check: it binds its port first, then initializes the bot
+    itself, and the InvalidToken reaches main() unlogged."""
     from telegram import Bot
 
     async with Bot(settings.token, base_url=settings.bot_api_base_url):
