@@ -19,6 +19,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.groups import handlers as groups
 from bot.guidance import handlers as guidance
 from bot.i18n import LANGS, Texts
+from bot.inline import handlers as inline
+from bot.insights import handlers as insights
 from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
@@ -36,11 +38,13 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[Feature] = (
     core.feature,
     guidance.feature,
+    inline.feature,
     signatures.feature,
     revocations.feature,
     broadcasts.feature,
     passwords.feature,
     groups.feature,
+    insights.feature,
     fallbacks.feature,
 )
 

@@ -8,8 +8,9 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
+from typing import Any
 
 from telegram.error import InvalidToken
 
@@ -25,13 +26,24 @@ FEATURE_COMMANDS: Sequence[str] = (
     "bot.revocations.cli",
     "bot.broadcasts.cli",
     "bot.passwords.cli",
+    "bot.insights.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
+CHAT_LOG = "esign-bot.log"
 
 
 class CommandError(Exception):
     """Bad input or a failed precondition: printed as one line, exit status 2."""
+
+
+def print_json(document: Mapping[str, Any]) -> None:
+    """The one convention of every `--json`: exactly one JSON object, on one line, on stdout.
+
+    Lists go under a named key ({"requests": [...]}), so a script reads every command the same
+    way and a field can be added without breaking it.
+    """
+    print(json.dumps(dict(document), ensure_ascii=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,20 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_for_cli() -> Settings:
+def settings_for_cli(log_file: str | None = None) -> Settings:
+    """Settings, and logging set up: to stderr, or to `log_file` in the data directory."""
     settings = load_settings()
     from bot.ops.logging import setup_logging
 
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]
-    setup_logging(settings.log_level, settings.log_format, secrets)
+    path = settings.bot_data_dir / log_file if log_file else None
+    setup_logging(settings.log_level, settings.log_format, secrets, path=path)
     return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = settings_for_cli()
+    settings = load_settings()
     if settings.demo_mode:
-        log.info("BOT_TOKEN is not set: starting the terminal chat on the embedded harness")
-        return cmd_chat(args, settings)
+        return cmd_chat(args)
+    settings = settings_for_cli()
     from bot.app import build_application
 
     asyncio.run(_preflight(settings))
@@ -133,9 +147,11 @@ async def _check_token(settings: Settings) -> None:
         pass  # entering initializes the bot, which calls getMe; 401/404 raise InvalidToken
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    settings = settings or settings_for_cli()
+def cmd_chat(args: argparse.Namespace) -> int:
+    # Log lines would land between chat lines: they go to a file under the data directory.
+    settings = settings_for_cli(log_file=CHAT_LOG)
     settings.pii_key()  # phones shared in the chat are hashed: no key outside the demo, no start
+    log.info("starting the terminal chat on the embedded harness")
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
@@ -144,7 +160,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
             prepare = getattr(importlib.import_module(module), "prepare_demo", None)
             if prepare is not None:
                 asyncio.run(prepare(settings))
-    asyncio.run(run_terminal_chat(settings))
+    asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
 
 
@@ -190,7 +206,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
     revisions, heads = sorted(asyncio.run(current())), sorted(migrate.head_revisions())
     if args.json:
-        print(json.dumps({"current": revisions, "latest": heads, "up_to_date": revisions == heads}))
+        print_json({"current": revisions, "latest": heads, "up_to_date": revisions == heads})
     else:
         print(f"current: {', '.join(revisions) or 'none'}; latest: {', '.join(heads)}")
     return 0
@@ -206,7 +222,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         for check in feature.content_checks:
             problems.extend(check(content_dir))
     if args.json:
-        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+        print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
             print(problem)

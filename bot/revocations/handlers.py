@@ -14,6 +14,7 @@ from babel.dates import format_date
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.core import flows
 from bot.core.filters import PRIVATE
 from bot.db import dialogs
 from bot.db.base import utcnow
@@ -33,6 +34,11 @@ REJECT_STEP = "revocations:reject"
 REJECT_TTL = timedelta(minutes=15)
 _ID = r"(\d{1,12})"
 _REASON = "(" + "|".join(CITIZEN_REASONS) + ")"
+_NONCE = flows.NONCE
+# Button flows (bot/core/flows.py): a citizen's request, a departure, an approval.
+CITIZEN_FLOW = "revocations.citizen"
+DEPARTURE_FLOW = "revocations.departure"
+APPROVE_FLOW = "revocations.approve"
 
 
 def certificate_action(certificate_id: int) -> str:
@@ -78,6 +84,10 @@ class Press:
 
     def number(self, group: int = 1) -> int:
         return int(self.match.group(group))
+
+    @property
+    def nonce(self) -> str:
+        return self.match.group("nonce")
 
 
 def guarded(
@@ -158,20 +168,33 @@ async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certif
         )
 
 
+def _cancel_row(context: BotContext, nonce: str) -> list[tuple[str, str]]:
+    return [(context.t("revocations.cancel_button"), flows.button_data("rv:no", nonce=nonce))]
+
+
 async def on_pick(update: Update, context: BotContext, press: Press) -> None:
+    """The first tap of a citizen's request: a new flow (an unfinished one goes out of date)."""
     query = press.query
     certificate = await _own(context, press.user_id, press.number())
+    nonce = await flows.begin(update, context, CITIZEN_FLOW)
     await query.answer()
     rows = [
-        [(context.t(f"revocations.reason.{reason}"), f"rv:why:{certificate.id}:{reason}")]
+        [
+            (
+                context.t(f"revocations.reason.{reason}"),
+                flows.button_data("rv:why", certificate.id, reason, nonce=nonce),
+            )
+        ]
         for reason in CITIZEN_REASONS
     ]
-    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    rows.append(_cancel_row(context, nonce))
     await query.edit_message_text(context.t("revocations.pick_reason"), reply_markup=_markup(rows))
 
 
 async def on_reason(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
+        return
     certificate = await _own(context, press.user_id, press.number())
     reason = press.match.group(2)
     await query.answer()
@@ -185,8 +208,13 @@ async def on_reason(update: Update, context: BotContext, press: Press) -> None:
         ),
         reply_markup=_markup(
             [
-                [(context.t("revocations.confirm_button"), f"rv:ok:{certificate.id}:{reason}")],
-                [(context.t("revocations.cancel_button"), "rv:no")],
+                [
+                    (
+                        context.t("revocations.confirm_button"),
+                        flows.button_data("rv:ok", certificate.id, reason, nonce=press.nonce),
+                    )
+                ],
+                _cancel_row(context, press.nonce),
             ]
         ),
     )
@@ -194,6 +222,8 @@ async def on_reason(update: Update, context: BotContext, press: Press) -> None:
 
 async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
+        return
     filed = await service.file_citizen_request(
         context.session,
         press.user_id,
@@ -201,6 +231,7 @@ async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
         press.match.group(2),
         since=_verified_since(context),
     )
+    await flows.finish(update, context, press.nonce)
     await query.answer()
     key = "revocations.filed" if filed.created else "revocations.already_open"
     await query.edit_message_text(context.t(key, reference=filed.request.reference))
@@ -229,11 +260,13 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
     await revoke_command(update, context)
 
 
-async def on_cancel(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await query.edit_message_text(context.t("revocations.cancelled"))
+async def on_cancel(update: Update, context: BotContext, press: Press) -> None:
+    """The flow's own cancel button: ends it; on a flow already over it is out of date."""
+    if not await flows.finish(update, context, press.nonce):
+        await flows.answer_out_of_date(update, context)
+        return
+    await press.query.answer()
+    await press.query.edit_message_text(context.t("revocations.cancelled"))
 
 
 # ---- heads of organisations ----------------------------------------------------------------
@@ -282,6 +315,7 @@ async def on_employee_left(update: Update, context: BotContext, press: Press) ->
     certificates = await service.org_certificates(
         context.session, press.user_id, press.match.group(1)
     )
+    nonce = await flows.begin(update, context, DEPARTURE_FLOW)
     await query.answer()
     rows = []
     for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin)):
@@ -290,11 +324,11 @@ async def on_employee_left(update: Update, context: BotContext, press: Press) ->
             [
                 (
                     context.t("revocations.employee_button", holder=name, iin=masked(iin)),
-                    f"org:emp:{anchor.id}",
+                    flows.button_data("org:emp", anchor.id, nonce=nonce),
                 )
             ]
         )
-    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    rows.append(_cancel_row(context, nonce))
     await query.edit_message_text(
         context.t("revocations.pick_employee"), reply_markup=_markup(rows)
     )
@@ -302,6 +336,8 @@ async def on_employee_left(update: Update, context: BotContext, press: Press) ->
 
 async def on_employee(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
+        return
     anchor = await service.employee_of(context.session, press.user_id, press.number())
     certificates = await service.org_certificates(
         context.session, press.user_id, anchor.org_bin or ""
@@ -317,8 +353,13 @@ async def on_employee(update: Update, context: BotContext, press: Press) -> None
         ),
         reply_markup=_markup(
             [
-                [(context.t("revocations.confirm_departure_button"), f"org:gone:{anchor.id}")],
-                [(context.t("revocations.cancel_button"), "rv:no")],
+                [
+                    (
+                        context.t("revocations.confirm_departure_button"),
+                        flows.button_data("org:gone", anchor.id, nonce=press.nonce),
+                    )
+                ],
+                _cancel_row(context, press.nonce),
             ]
         ),
     )
@@ -326,7 +367,10 @@ async def on_employee(update: Update, context: BotContext, press: Press) -> None
 
 async def on_departure(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
+        return
     filed = await service.record_departure(context.session, press.user_id, press.number())
+    await flows.finish(update, context, press.nonce)
     await query.answer()
     if not filed:
         await query.edit_message_text(context.t("revocations.departure_nothing"))
@@ -402,8 +446,51 @@ async def on_page(update: Update, context: BotContext, press: Press) -> None:
 
 
 async def on_approve(update: Update, context: BotContext, press: Press) -> None:
+    """Approving cannot be undone: say what will happen and ask for one more tap."""
+    query = press.query
+    chat = update.effective_chat
+    assert chat is not None
+    _require_operator(update, context)
+    request = await service.find_request(context.session, press.match.group(1))
+    if request is None:
+        raise NotAllowed(f"no request {press.match.group(1)}")
+    await query.answer()
+    if request.status != "open":
+        await chat.send_message(_already(context, request))
+        return
+    async with context.session.begin():
+        certificate = await context.session.get(Certificate, request.certificate_id)
+    assert certificate is not None
+    nonce = await flows.begin(update, context, APPROVE_FLOW)
+    reference = request.reference
+    await chat.send_message(
+        notices.request_summary(
+            context.deps.texts, context.lang, "revocations.confirm_approve", request, certificate
+        ),
+        reply_markup=_markup(
+            [
+                [
+                    (
+                        context.t("revocations.confirm_approve_button", reference=reference),
+                        flows.button_data("rq:yes", request.id, nonce=nonce),
+                    )
+                ],
+                [
+                    (
+                        context.t("revocations.keep_open_button"),
+                        flows.button_data("rq:back", request.id, nonce=nonce),
+                    )
+                ],
+            ]
+        ),
+    )
+
+
+async def on_approve_confirmed(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
     operator_id = _require_operator(update, context)
+    if not await flows.check(update, context, APPROVE_FLOW, press.nonce):
+        return
     decision = await service.decide(
         context.session,
         press.number(),
@@ -411,8 +498,23 @@ async def on_approve(update: Update, context: BotContext, press: Press) -> None:
         operator_id=operator_id,
         approve=True,
     )
+    await flows.finish(update, context, press.nonce)
     await query.answer()
+    await query.edit_message_reply_markup(None)
     await _report_decision(update, context, decision)
+
+
+async def on_approve_dropped(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    _require_operator(update, context)
+    if not await flows.finish(update, context, press.nonce):
+        await flows.answer_out_of_date(update, context)
+        return
+    request = await service.find_request(context.session, press.match.group(1))
+    await query.answer()
+    await query.edit_message_text(
+        context.t("revocations.approve_dropped", reference=request.reference if request else "")
+    )
 
 
 async def on_reject(update: Update, context: BotContext, press: Press) -> None:
@@ -497,15 +599,17 @@ feature = Feature(
         CommandHandler("org", org_command, filters=PRIVATE),
         CommandHandler("requests", requests_command),
         CallbackQueryHandler(guarded(on_pick), pattern=rf"^rv:pick:{_ID}$"),
-        CallbackQueryHandler(guarded(on_reason), pattern=rf"^rv:why:{_ID}:{_REASON}$"),
-        CallbackQueryHandler(guarded(on_confirm), pattern=rf"^rv:ok:{_ID}:{_REASON}$"),
-        CallbackQueryHandler(on_cancel, pattern=r"^rv:no$"),
+        CallbackQueryHandler(guarded(on_reason), pattern=rf"^rv:why:{_ID}:{_REASON}:{_NONCE}$"),
+        CallbackQueryHandler(guarded(on_confirm), pattern=rf"^rv:ok:{_ID}:{_REASON}:{_NONCE}$"),
+        CallbackQueryHandler(guarded(on_cancel), pattern=rf"^rv:no:{_NONCE}$"),
         CallbackQueryHandler(on_menu_button, pattern=r"^rv:menu$"),
         CallbackQueryHandler(guarded(on_employee_left), pattern=r"^org:left:(\d{12})$"),
-        CallbackQueryHandler(guarded(on_employee), pattern=rf"^org:emp:{_ID}$"),
-        CallbackQueryHandler(guarded(on_departure), pattern=rf"^org:gone:{_ID}$"),
+        CallbackQueryHandler(guarded(on_employee), pattern=rf"^org:emp:{_ID}:{_NONCE}$"),
+        CallbackQueryHandler(guarded(on_departure), pattern=rf"^org:gone:{_ID}:{_NONCE}$"),
         CallbackQueryHandler(guarded(on_page), pattern=r"^rq:page:(\d{1,6})$"),
         CallbackQueryHandler(guarded(on_approve), pattern=rf"^rq:ok:{_ID}$"),
+        CallbackQueryHandler(guarded(on_approve_confirmed), pattern=rf"^rq:yes:{_ID}:{_NONCE}$"),
+        CallbackQueryHandler(guarded(on_approve_dropped), pattern=rf"^rq:back:{_ID}:{_NONCE}$"),
         CallbackQueryHandler(guarded(on_reject), pattern=rf"^rq:no:{_ID}$"),
     ],
     commands=["revoke", "org"],
