@@ -64,7 +64,8 @@ async def test_the_bot_writes_a_chain_that_verifies(world: World) -> None:
     maker = world.harness.application.deps.sessionmaker
     await _file(world)
     listing = await world.operator.send("/requests")
-    await world.operator.press("Approve", message=listing.last)
+    asked = await world.operator.press("Approve", message=listing.last)
+    await world.operator.press("Yes, approve", message=asked.last)
     async with maker() as session:
         await service.appoint_admin(session, "cli", BIN, 42)
     entries = await _entries(maker)

@@ -20,7 +20,7 @@ from bot.harness import BotHarness
 from bot.i18n import Texts
 from bot.ops.housekeeping import Housekeeping
 from bot.revocations.models import RevocationRequest
-from bot.signatures.models import Certificate, VerifiedPhone
+from bot.signatures.models import VerifiedPhone
 from bot.signatures.registry import import_registry, verified_since
 from bot.signatures.reminders import due_reminders
 from bot.signatures.views import today_in_almaty
@@ -87,6 +87,11 @@ async def test_a_lapsed_verification_asks_again_and_shows_nothing(bot: BotHarnes
     async with bot.application.deps.sessionmaker() as session:
         due = await due_reminders(session, today_in_almaty(utcnow()), verified_since(DAYS))
     assert [r.serial for r in due] == ["AA01"]
+    # A revocation started while the proof held, to be confirmed after it lapsed.
+    picker = await user.send("/revoke")
+    await user.press("AA01", message=picker.last)
+    await user.press("lost or stolen", message=picker.last)
+    assert any("Yes, request revocation" in b["text"] for b in picker.last.buttons)
 
     await _age(bot, user.id, DAYS + 1)
     asked = await user.send("/status")
@@ -99,11 +104,7 @@ async def test_a_lapsed_verification_asks_again_and_shows_nothing(bot: BotHarnes
     assert pressed.text == asked.text
     revoke = await user.send("/revoke")
     assert revoke.text == _plain(TEXTS.get("en", "revocations.need_verification"))
-    async with bot.application.deps.sessionmaker() as session:
-        certificate_id = await session.scalar(
-            select(Certificate.id).where(Certificate.serial_number == "AA01")
-        )
-    stale = await user.press(data=f"rv:ok:{certificate_id}:lost")
+    stale = await user.press("Yes, request revocation", message=picker.last)
     assert user.answer_to(stale) == {"text": "This action is not available to you."}
     async with bot.application.deps.sessionmaker() as session:
         assert await session.scalar(select(func.count(RevocationRequest.id))) == 0
