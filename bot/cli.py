@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import json
 import logging
+import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
@@ -130,9 +131,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ListenError as exc:
             raise CommandError(f"WEBHOOK_PORT: {exc}") from None
         return 0
+    from bot.ops.webhook import ListenError
+
     asyncio.run(_check_token(settings))
     log.info("starting the bot in polling mode")
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    except ListenError as exc:  # the password check page's server
+        raise CommandError(f"WEBAPP_PORT: {exc}") from None
     return 0
 
 
@@ -155,6 +161,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
+    settings = _with_local_page(settings)
     if settings.demo_mode:
         for module in FEATURE_COMMANDS:
             prepare = getattr(importlib.import_module(module), "prepare_demo", None)
@@ -162,6 +169,29 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 asyncio.run(prepare(settings))
     asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
+
+
+def _with_local_page(settings: Settings) -> Settings:
+    """The terminal chat serves the features' pages (the password check page) on this machine,
+    so a person can open them in a browser; the menu shows their buttons too."""
+    if settings.webapp_url or not settings.demo_mode:
+        return settings
+    host, port = settings.webapp_listen, _free_port(settings.webapp_listen, settings.webapp_port)
+    url = f"http://{host}:{port}{settings.webapp_path}"
+    return settings.model_copy(update={"webapp_url": url, "webapp_port": port})
+
+
+def _free_port(host: str, wanted: int) -> int:
+    """`wanted` if nothing listens there, else any free port: a second demo, or a test run,
+    should not stop the chat (the address it prints is where the page is)."""
+    for port in (wanted, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    return wanted
 
 
 async def _preflight(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,7 +13,7 @@ from bot.broadcasts import actions, campaigns, compose, progress, subscriptions,
 from bot.broadcasts.campaigns import TextProblem, Transition
 from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
-from bot.core import flows
+from bot.core import flows, paging
 from bot.core.filters import is_private
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
@@ -251,6 +252,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         draft = await compose.begin(context.session, chat.id, user.id, action.mode)
         await _ask_for_text(update, context, draft)
         return
+    if action.name == "page":
+        assert action.start is not None
+        text, markup = await _campaigns_page(context, action.start)
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+        return
     assert action.campaign_id is not None
     if action.name in actions.FLOW_ACTIONS:
         await _in_flow(update, context, action)
@@ -385,26 +392,36 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or await _refuse(update, context):
         return
-    items = await campaigns.recent(context.session)
-    if not items:
-        await message.reply_text(context.t("broadcasts.list.empty"))
-        return
-    lines = [context.t("broadcasts.list.title")]
-    rows = []
-    for item in items:
-        lines.append(
-            context.t(
-                "broadcasts.list.item",
-                id=item.id,
-                state=context.t(f"broadcasts.states.{item.state}"),
-                created=_when(item.created_at),
-                total=item.total,
-                sent=item.count(DeliveryState.SENT),
-                failed=item.count(DeliveryState.FAILED),
-                blocked=item.count(DeliveryState.BLOCKED),
-                left=item.count(DeliveryState.LEFT),
-            )
+    text, markup = await _campaigns_page(context, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _campaigns_page(
+    context: BotContext, start: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    def render(item: campaigns.Summary) -> str:
+        return context.t(
+            "broadcasts.list.item",
+            id=item.id,
+            state=context.t(f"broadcasts.states.{item.state}"),
+            created=_when(item.created_at),
+            total=item.total,
+            sent=item.count(DeliveryState.SENT),
+            failed=item.count(DeliveryState.FAILED),
+            blocked=item.count(DeliveryState.BLOCKED),
+            left=item.count(DeliveryState.LEFT),
         )
+
+    async def fetch(offset: int, limit: int) -> tuple[int, Sequence[campaigns.Summary]]:
+        return await campaigns.listed(context.session, offset, limit)
+
+    page = await paging.Listing(render, actions.page).page(
+        context, fetch, start, header=context.t("broadcasts.list.title")
+    )
+    if not page.total:
+        return context.t("broadcasts.list.empty"), None
+    rows = []
+    for item in page.items:
         if item.state in (CampaignState.RUNNING, CampaignState.PAUSED):
             toggle = "pause" if item.state == CampaignState.RUNNING else "resume"
             rows.append(
@@ -416,9 +433,7 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
                     for name in (toggle, "cancel")
                 ]
             )
-    await message.reply_text(
-        "\n\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
-    )
+    return page.text, page.markup(rows)
 
 
 feature = Feature(

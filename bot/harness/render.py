@@ -67,6 +67,7 @@ def render_message(
         choice = Choice(button.get("text", ""), button, record, inline)
         choices.append(choice)
         mark = "" if inline else " ⌨"
-        suffix = f" → {button['url']}" if "url" in button else ""
+        link = button.get("url") or (button.get("web_app") or {}).get("url")
+        suffix = f" → {link}" if link else ""
         lines.append(f"  [{number}] {choice.label}{mark}{suffix}")
     return "\n".join(lines), choices

@@ -388,7 +388,7 @@ class FakeBotApi:
     async def m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_send(params)
         text, entities = _formatted(params, "text", MAX_MESSAGE_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=chat.type == "private")
         self._throttle(chat.id)
         record = self.new_message(chat.id, sender_id=BOT_ID, from_bot=True)
         record.text, record.html, record.entities = text, params.get("text"), entities
@@ -405,7 +405,7 @@ class FakeBotApi:
         caption = None
         if params.get("caption"):
             caption, _ = _formatted(params, "caption", MAX_CAPTION_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=chat.type == "private")
         self._throttle(chat.id)
         content = upload if isinstance(upload, bytes) else upload.encode()
         stored = self.store_file(content)
@@ -489,7 +489,7 @@ class FakeBotApi:
         except InlineAnswerError as exc:
             raise ApiError(400, f"Bad Request: {exc}") from None
         for result in results:
-            _markup(result.get("reply_markup"))
+            _markup(result.get("reply_markup"), private=False)  # any chat: no Mini Apps
         cache_time = params.get("cache_time")
         if cache_time is not None and (not str(cache_time).isdigit()):
             raise ApiError(400, "Bad Request: cache_time is invalid")
@@ -517,7 +517,7 @@ class FakeBotApi:
     async def m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._editable(params)
         text, entities = _formatted(params, "text", MAX_MESSAGE_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=record.chat_id > 0)
         if text == record.text and entities == record.entities and markup == record.reply_markup:
             raise ApiError(
                 400,
@@ -533,7 +533,7 @@ class FakeBotApi:
 
     async def m_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._editable(params)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=record.chat_id > 0)
         if markup == record.reply_markup:
             raise ApiError(400, "Bad Request: message is not modified")
         record.reply_markup = markup
@@ -746,7 +746,7 @@ def _formatted(params: dict[str, Any], key: str, limit: int) -> tuple[str, list[
     return text, entities
 
 
-def _markup(markup: Any) -> dict[str, Any] | None:
+def _markup(markup: Any, *, private: bool) -> dict[str, Any] | None:
     if markup is None:
         return None
     if not isinstance(markup, dict):
@@ -760,7 +760,16 @@ def _markup(markup: Any) -> dict[str, Any] | None:
             data = button.get("callback_data")
             if data is not None and not (1 <= len(data.encode()) <= MAX_CALLBACK_DATA):
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-            kinds = [k for k in ("callback_data", "url", "switch_inline_query") if k in button]
+            kinds = [
+                k for k in ("callback_data", "url", "switch_inline_query", "web_app") if k in button
+            ]
             if len(kinds) != 1:
                 raise ApiError(400, "Bad Request: inline keyboard button must have one action")
+            if "web_app" in button:
+                # Telegram opens Mini Apps from inline buttons in private chats only, https only.
+                url = str((button["web_app"] or {}).get("url", ""))
+                if not private:
+                    raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+                if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+                    raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
     return markup

@@ -286,7 +286,8 @@ class TerminalChat:
         if choice.inline and "callback_data" in choice.button:
             await self.user.press(data=choice.button["callback_data"], message=choice.message)
         elif choice.inline:
-            self.say(f"  (a link: {choice.button.get('url')})")
+            link = choice.button.get("url") or choice.button.get("web_app", {}).get("url")
+            self.say(f"  (a link: {link})")
         elif choice.button.get("request_contact"):
             await self.user.share_contact(self._phone(), chat=self.chat)
         else:
@@ -451,6 +452,8 @@ async def run_terminal_chat(
         returning = not state.is_new
         await chat.set_the_scene()
         out.write(chat.help_text() + "\n")
+        if settings.webapp_url:
+            out.write(f"The password check page (the Mini App): {settings.webapp_url}\n\n")
         out.flush()
         if returning:
             where = f"the group «{chat.group.title}»" if chat.in_group else "your private chat"

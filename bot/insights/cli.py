@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CommandError, settings_for_cli
+from bot.cli import CommandError, print_json, settings_for_cli
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_sessionmaker
@@ -68,7 +68,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(f"--out: cannot write to {out}: {exc.strerror}") from None
     written.append(str(out / FIGURES_FILE))
     if args.json:
-        print(json.dumps({"files": written, "key_figures": data["key_figures"]}))
+        print_json({"files": written, "key_figures": data["key_figures"]})
     else:
         for name in written:
             print(name)

@@ -54,6 +54,7 @@ def commands(tmp_path: Path) -> dict[str, list[str]]:
         "broadcast pause": ["broadcast", "pause", "1", "--json"],
         "broadcast resume": ["broadcast", "resume", "1", "--json"],
         "broadcast cancel": ["broadcast", "cancel", "1", "--json"],
+        "report": ["report", "--out", str(tmp_path / "report"), "--json"],
     }
 
 
