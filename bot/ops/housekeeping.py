@@ -1,9 +1,10 @@
 """Forget what is past its retention, every few minutes, on the leader instance.
 
 The shared state: processed update ids (Telegram stops redelivering after a day), idle flood
-counters, dialog steps long expired, button flows past their expiry. Then each feature's own purges (`Feature.housekeeping`):
-old unmatched questions, lapsed phone verifications. One instance is enough: each purge is an
-indexed DELETE, and running it everywhere would only repeat the same work.
+counters, dialog steps long expired, button flows past their expiry. Then each feature's own
+purges (`Feature.housekeeping`): old unmatched questions, lapsed phone verifications. One
+instance is enough: each purge is an indexed DELETE, and running it everywhere would only repeat
+the same work.
 """
 
 from __future__ import annotations
