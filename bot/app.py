@@ -23,9 +23,11 @@ from bot.inline import handlers as inline
 from bot.insights import handlers as insights
 from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
-from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
+from bot.ops.metrics import Metrics, count_error
+from bot.ops.outbox import outbox_hooks
 from bot.ops.pages import PageServer
 from bot.ops.probes import PROBES
+from bot.ops.sender import Outgoing, build_outgoing
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
@@ -55,9 +57,6 @@ FIRST_OBSERVER_GROUP = 1
 FIRST_SCREEN_GROUP = -100
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
-# Telegram's documented limits; the harness enforces the same numbers.
-OVERALL_MAX_RATE = 30
-GROUP_MAX_RATE = 20
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
@@ -78,7 +77,8 @@ def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> De
 def build_application(
     settings: Settings, *, features: Sequence[Feature] = FEATURES, deps: Deps | None = None
 ) -> EsignApplication:
-    """Wire the bot: handlers in order, HTML by default, a rate limiter, per-update sessions."""
+    """Wire the bot: handlers in order, HTML by default, the one outgoing path (a send budget
+    shared by the instances, in lanes), per-update sessions."""
     deps = deps or build_deps(settings, features)
     metrics = deps.services.get(Metrics)
     if not isinstance(metrics, Metrics):
@@ -88,6 +88,19 @@ def build_application(
     guard = UpdateGuard(deps.engine)
     housekeeping = Housekeeping(deps, guard)
     deps.provide(housekeeping)
+    outgoing = deps.services.get(Outgoing)
+    if not isinstance(outgoing, Outgoing):
+        outgoing = build_outgoing(
+            dialect=deps.engine.dialect.name,
+            engine=deps.engine,
+            token=settings.token if not settings.demo_mode else "0:demo",
+            base_url=settings.bot_api_base_url,
+            file_url=settings.bot_api_file_url,
+            rate=settings.send_rate,
+            broadcast_rate=settings.broadcast_rate,
+            metrics=metrics,
+        )
+        deps.provide(outgoing)
     builder: Any = (
         ApplicationBuilder()
         .application_class(EsignApplication, kwargs={"deps": deps})
@@ -100,20 +113,14 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(
-            MeteredRateLimiter(
-                metrics,
-                overall_max_rate=OVERALL_MAX_RATE,
-                group_max_rate=GROUP_MAX_RATE,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(outgoing.limiter)
         .concurrent_updates(
             GuardedUpdateProcessor(guard.concurrency(MAX_CONCURRENT_UPDATES), guard, metrics)
         )
         .connection_pool_size(REQUEST_POOL_SIZE)
     )
     application: EsignApplication = builder.build()
+    outgoing.bot = application.bot
     application.add_handler(core.PRE_UPDATE, group=-1)
     for index, feature in enumerate(features):
         if feature.screen is not None:
@@ -137,11 +144,16 @@ def build_application(
     # After _start_up: the tables it purges exist by then. Leader only, like the other jobs.
     start_housekeeping, stop_housekeeping = housekeeping.hooks()
 
+    # The CLI's messages (a decision for a requester) wait in the database for the leader.
+    start_outbox, stop_outbox = outbox_hooks()
+
     async def stop_ops(application: EsignApplication) -> None:
+        await stop_outbox(application)
         await stop_housekeeping(application)
         await guard.close()
 
     application.on_initialize.append(start_housekeeping)
+    application.on_initialize.append(start_outbox)
     application.on_shutdown.append(stop_ops)
     web_routes = deps.web_routes()
     if web_routes and not settings.webhook_url:
@@ -176,6 +188,9 @@ async def _dispose(application: EsignApplication) -> None:
     for feature in reversed(application.deps.features):
         if feature.on_shutdown is not None:
             await feature.on_shutdown(application)
+    outgoing = application.deps.services.get(Outgoing)
+    if isinstance(outgoing, Outgoing):
+        await outgoing.close()
     await application.deps.engine.dispose()
 
 

@@ -61,7 +61,11 @@ class Settings(BaseSettings):
     # Processes that rate passwords (CPU-bound; in threads they would slow every other reply).
     # 0 runs checks in a thread of the bot's own process.
     password_check_workers: int = Field(default=1, ge=0, le=32)
-    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Messages (and edits and deletions) a second for the whole deployment: every instance of
+    # this bot token together (Telegram allows about 30). Broadcasts get what the others leave.
+    send_rate: float = Field(default=30.0, gt=0, le=30)
+    # A cap on the broadcast lane (at or above SEND_RATE: no cap); above 30, paid broadcasts.
+    broadcast_rate: float = Field(default=30.0, gt=0, le=1000)
     # A phone number can pass to someone else: a verification older than this no longer
     # shows anyone the number's signatures, and /status asks for the contact again.
     phone_verification_days: int = Field(default=180, ge=1, le=3650)

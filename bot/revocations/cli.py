@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 
 from bot.cli import CommandError, print_json, settings_for_cli
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import Texts
+from bot.ops import outbox
 from bot.revocations import audit, notices, service
 from bot.signatures.identifiers import is_valid_bin
 
@@ -154,15 +154,15 @@ def _decide(args: argparse.Namespace, approve: bool, reason: str | None) -> int:
 
 
 async def _notify(settings: Settings, session: AsyncSession, decision: service.Decision) -> None:
-    """Tell the requester through the Bot API; the demo (no token) has nobody to tell."""
-    if settings.demo_mode:
-        return
-    lang = await notices.language_of(session, decision.request.requester_id)
-    bot = Bot(settings.token, base_url=settings.bot_api_base_url)
-    async with bot:
-        await notices.tell_requester(
-            bot, Texts.load(settings.content_dir), lang, decision.request, decision.certificate
-        )
+    """Leave the requester's notice for the running bot, which sends it within about a second
+    through the send budget every instance shares (a Bot of our own would send outside it)."""
+    request = decision.request
+    lang = await notices.language_of(session, request.requester_id)
+    text = notices.requester_text(
+        Texts.load(settings.content_dir), lang, request, decision.certificate
+    )
+    async with session.begin():
+        outbox.enqueue(session, request.requester_id, text)
 
 
 def cmd_approve(args: argparse.Namespace) -> int:

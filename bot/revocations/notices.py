@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 
 from bot.db.models import User
 from bot.i18n import Html, Texts
+from bot.ops.lanes import Lane, sending_as
 from bot.revocations.models import APPROVED, RevocationRequest
 from bot.signatures.models import Certificate
 from bot.signatures.views import masked
@@ -63,9 +64,28 @@ async def announce_to_operators(
         return
     text = request_summary(texts, lang, "revocations.operator_new", request, certificate)
     try:
-        await bot.send_message(chat_id, text)
+        with sending_as(Lane.NOTICE):
+            await bot.send_message(chat_id, text)
     except TelegramError as exc:
         log.warning("could not announce %s to operators: %s", request.reference, type(exc).__name__)
+
+
+def requester_text(
+    texts: Texts, lang: str, request: RevocationRequest, certificate: Certificate
+) -> str:
+    if request.status == APPROVED:
+        return texts.get(
+            lang,
+            "revocations.approved_notice",
+            reference=request.reference,
+            serial=certificate.serial_number,
+        )
+    return texts.get(
+        lang,
+        "revocations.rejected_notice",
+        reference=request.reference,
+        reason=request.decision_reason or "—",
+    )
 
 
 async def tell_requester(
@@ -75,22 +95,10 @@ async def tell_requester(
     request: RevocationRequest,
     certificate: Certificate,
 ) -> bool:
-    if request.status == APPROVED:
-        text = texts.get(
-            lang,
-            "revocations.approved_notice",
-            reference=request.reference,
-            serial=certificate.serial_number,
-        )
-    else:
-        text = texts.get(
-            lang,
-            "revocations.rejected_notice",
-            reference=request.reference,
-            reason=request.decision_reason or "—",
-        )
+    text = requester_text(texts, lang, request, certificate)
     try:
-        await bot.send_message(request.requester_id, text)
+        with sending_as(Lane.NOTICE):
+            await bot.send_message(request.requester_id, text)
     except TelegramError as exc:
         log.warning(
             "could not notify the requester of %s: %s", request.reference, type(exc).__name__
