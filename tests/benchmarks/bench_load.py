@@ -185,7 +185,8 @@ async def fresh_database(kind: str) -> tuple[str, Callable[[], Awaitable[None]]]
 
 # The bot's process: `esign-bot run`, with Telegram's 30 messages/s lifted (a benchmark only).
 BOT_PROCESS = os.environ.get("BENCH_BOT_PROCESS") or (
-    "import bot.app; bot.app.OVERALL_MAX_RATE = bot.app.GROUP_MAX_RATE = 100000; "
+    "import os; os.environ['SEND_RATE'] = '1000'; "
+    "import bot.ops.sendqueue as q; q.GROUP_RATE = q.GROUP_BURST = 100000; "
     "import sys; from bot.cli import main; sys.exit(main(['run']))"
 )
 WEBHOOK_SECRET = "bench-webhook-secret"

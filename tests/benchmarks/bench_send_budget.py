@@ -218,7 +218,9 @@ async def main(recipients_count: int, users_count: int, kill_after: float) -> No
                 if time.monotonic() > deadline:
                     sys.exit("\n".join(i.log()[-2000:] for i in instances))
                 await asyncio.sleep(0.3)
-            while await leader_of(instances) is None:
+            for _ in range(100):  # a leader within 30 s
+                if await leader_of(instances) is not None:
+                    break
                 await asyncio.sleep(0.3)
 
             private_count = users_count * 2 // 3
@@ -250,14 +252,11 @@ async def main(recipients_count: int, users_count: int, kill_after: float) -> No
             recipient_set = set(recipients)
 
             def delivered() -> int:
-                return sum(
-                    1
-                    for e in api.events
-                    if e.kind == "sent" and e.chat_id in recipient_set
-                )
+                return sum(1 for e in api.events if e.kind == "sent" and e.chat_id in recipient_set)
 
-            limit = time.monotonic() + 600
-            while delivered() < recipients_count and time.monotonic() < limit:
+            for _ in range(1200):  # ten minutes at most
+                if delivered() >= recipients_count:
+                    break
                 await asyncio.sleep(0.5)
             finished_at = max(
                 (e.at for e in api.events if e.kind == "sent" and e.chat_id in recipient_set),
@@ -283,9 +282,7 @@ async def main(recipients_count: int, users_count: int, kill_after: float) -> No
             twice = sum(max(0, got[u.id] - run.actions.get(u.id, 0)) for u in privates)
             short = sum(max(0, run.actions.get(u.id, 0) - got[u.id]) for u in privates)
             in_flight = {
-                a.update_id
-                for a in api.delivery.attempts
-                if a.started <= killed_at <= a.finished
+                a.update_id for a in api.delivery.attempts if a.started <= killed_at <= a.finished
             }
             campaign = await summary(db.url, 1)
             print(f"429s from the fake Telegram: {api.rate_limited}")
