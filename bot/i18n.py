@@ -12,18 +12,20 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, TypeAlias
 
 from babel import Locale
 
+from bot.digest import files_digest
 from bot.tghtml import TelegramHTMLError, parse
 
 Lang: TypeAlias = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "en"
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+STRINGS_DIR = "strings"
 _CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 Entry: TypeAlias = str | dict[str, str]
@@ -184,6 +186,12 @@ class Texts:
             tables[lang] = {k: v for source in files for k, v in source.entries.items()}
         return cls(tables)
 
+    @classmethod
+    def shared(cls, content_dir: Path = CONTENT_DIR) -> Texts:
+        """`load`, done once per process for the same files: Texts are read-only, and loading
+        and checking them takes longer than starting the rest of an Application."""
+        return _shared_texts(content_dir.resolve(), files_digest(content_dir, STRINGS_DIR))
+
     def has(self, key: str) -> bool:
         return key in self._tables[DEFAULT_LANG]
 
@@ -207,8 +215,13 @@ def _escape(value: object) -> object:
     return html.escape(str(value), quote=True)
 
 
+@lru_cache(maxsize=4)
+def _shared_texts(content_dir: Path, _digest: str) -> Texts:
+    return Texts.load(content_dir)
+
+
 def _load_sources(content_dir: Path) -> dict[Lang, list[_Source]]:
-    root = content_dir / "strings"
+    root = content_dir / STRINGS_DIR
     if not root.is_dir():
         raise ContentError([f"{root}: missing"])
     return {lang: _read_language(root / lang) for lang in LANGS}

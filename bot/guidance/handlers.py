@@ -31,7 +31,7 @@ class Guidance:
     def __init__(self, deps: Deps) -> None:
         content = deps.settings.content_dir
         self.topics: dict[str, Topic] = load_topics(content)
-        self.matcher = Matcher.from_content(content)
+        self.matcher = Matcher.shared(content)
         self.features = {f.name for f in deps.features}
 
 
