@@ -23,9 +23,12 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.groups import handlers as groups
 from bot.guidance import handlers as guidance
 from bot.i18n import LANGS, Texts
+from bot.inline import handlers as inline
+from bot.insights import handlers as insights
 from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
+from bot.ops.pages import PageServer
 from bot.ops.probes import PROBES
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
@@ -40,11 +43,13 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[Feature] = (
     core.feature,
     guidance.feature,
+    inline.feature,
     signatures.feature,
     revocations.feature,
     broadcasts.feature,
     passwords.feature,
     groups.feature,
+    insights.feature,
     fallbacks.feature,
 )
 
@@ -147,6 +152,21 @@ def build_application(
 
     application.on_initialize.append(start_housekeeping)
     application.on_shutdown.append(stop_ops)
+    web_routes = deps.web_routes()
+    if web_routes and not settings.webhook_url:
+        # Polling mode (and the terminal chat): the pages get a server of their own; in
+        # webhook mode the webhook server serves them.
+        pages = PageServer(web_routes, host=settings.webapp_listen, port=settings.webapp_port)
+        deps.provide(pages)
+
+        async def start_pages(_: EsignApplication) -> None:
+            await pages.start()
+
+        async def stop_pages(_: EsignApplication) -> None:
+            await pages.close()
+
+        application.on_initialize.append(start_pages)
+        application.on_shutdown.append(stop_pages)
     application.on_shutdown.append(_dispose)
     return application
 

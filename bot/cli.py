@@ -7,9 +7,11 @@ import asyncio
 import importlib
 import json
 import logging
+import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
+from typing import Any
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import ContentError
@@ -23,13 +25,24 @@ FEATURE_COMMANDS: Sequence[str] = (
     "bot.revocations.cli",
     "bot.broadcasts.cli",
     "bot.passwords.cli",
+    "bot.insights.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
+CHAT_LOG = "esign-bot.log"
 
 
 class CommandError(Exception):
     """Bad input or a failed precondition: printed as one line, exit status 2."""
+
+
+def print_json(document: Mapping[str, Any]) -> None:
+    """The one convention of every `--json`: exactly one JSON object, on one line, on stdout.
+
+    Lists go under a named key ({"requests": [...]}), so a script reads every command the same
+    way and a field can be added without breaking it.
+    """
+    print(json.dumps(dict(document), ensure_ascii=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,20 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_for_cli() -> Settings:
+def settings_for_cli(log_file: str | None = None) -> Settings:
+    """Settings, and logging set up: to stderr, or to `log_file` in the data directory."""
     settings = load_settings()
     from bot.ops.logging import setup_logging
 
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]
-    setup_logging(settings.log_level, settings.log_format, secrets)
+    path = settings.bot_data_dir / log_file if log_file else None
+    setup_logging(settings.log_level, settings.log_format, secrets, path=path)
     return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = settings_for_cli()
+    settings = load_settings()
     if settings.demo_mode:
-        log.info("BOT_TOKEN is not set: starting the terminal chat on the embedded harness")
-        return cmd_chat(args, settings)
+        return cmd_chat(args)
+    settings = settings_for_cli()
     from bot.app import build_application
 
     asyncio.run(_preflight(settings))
@@ -110,23 +125,54 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ListenError as exc:
             raise CommandError(f"WEBHOOK_PORT: {exc}") from None
         return 0
+    from bot.ops.webhook import ListenError
+
     log.info("starting the bot in polling mode")
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    except ListenError as exc:  # the password check page's server
+        raise CommandError(f"WEBAPP_PORT: {exc}") from None
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    settings = settings or settings_for_cli()
+def cmd_chat(args: argparse.Namespace) -> int:
+    # Log lines would land between chat lines: they go to a file under the data directory.
+    settings = settings_for_cli(log_file=CHAT_LOG)
+    log.info("starting the terminal chat on the embedded harness")
     from bot.harness.terminal import run_terminal_chat
 
     asyncio.run(_preflight(settings))
+    settings = _with_local_page(settings)
     if settings.demo_mode:
         for module in FEATURE_COMMANDS:
             prepare = getattr(importlib.import_module(module), "prepare_demo", None)
             if prepare is not None:
                 asyncio.run(prepare(settings))
-    asyncio.run(run_terminal_chat(settings))
+    asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
+
+
+def _with_local_page(settings: Settings) -> Settings:
+    """The terminal chat serves the features' pages (the password check page) on this machine,
+    so a person can open them in a browser; the menu shows their buttons too."""
+    if settings.webapp_url or not settings.demo_mode:
+        return settings
+    host, port = settings.webapp_listen, _free_port(settings.webapp_listen, settings.webapp_port)
+    url = f"http://{host}:{port}{settings.webapp_path}"
+    return settings.model_copy(update={"webapp_url": url, "webapp_port": port})
+
+
+def _free_port(host: str, wanted: int) -> int:
+    """`wanted` if nothing listens there, else any free port: a second demo, or a test run,
+    should not stop the chat (the address it prints is where the page is)."""
+    for port in (wanted, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    return wanted
 
 
 async def _preflight(settings: Settings) -> None:
@@ -171,7 +217,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
     revisions, heads = sorted(asyncio.run(current())), sorted(migrate.head_revisions())
     if args.json:
-        print(json.dumps({"current": revisions, "latest": heads, "up_to_date": revisions == heads}))
+        print_json({"current": revisions, "latest": heads, "up_to_date": revisions == heads})
     else:
         print(f"current: {', '.join(revisions) or 'none'}; latest: {', '.join(heads)}")
     return 0
@@ -187,7 +233,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         for check in feature.content_checks:
             problems.extend(check(content_dir))
     if args.json:
-        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+        print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
             print(problem)

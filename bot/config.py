@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,8 @@ _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Paths the webhook server answers itself; the webhook cannot live there.
 RESERVED_WEBHOOK_PATHS = frozenset({"/healthz", "/metrics"})
 DEMO_PII_SECRET = b"demo-only-pii-secret-not-for-real-data"
+# Where the password check page is served when WEBAPP_URL does not say (the terminal chat).
+DEFAULT_WEBAPP_PATH = "/password-check/"
 
 
 class SettingsError(Exception):
@@ -46,6 +49,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # The password check page (a Telegram Mini App): its public HTTPS address, and where the
+    # bot serves it in polling mode (webhook mode serves it on the webhook's port).
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = Field(default=8444, ge=0, le=65535)
     # Flood control: a user who sends more than this many updates in a minute (private chats
     # and button presses) gets one notice and is ignored for the cool-down; 0 turns it off.
     flood_limit_per_minute: int = Field(default=20, ge=0, le=10_000)
@@ -82,7 +90,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("bot_token", "pii_secret", "webhook_secret", mode="before")
+    @field_validator("bot_token", "pii_secret", "webhook_secret", "webapp_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -98,6 +106,13 @@ class Settings(BaseSettings):
     def demo_mode(self) -> bool:
         """No token: the bot runs against the embedded harness (terminal chat, tests)."""
         return self.bot_token is None
+
+    @property
+    def webapp_path(self) -> str:
+        """The path the password check page is served at: WEBAPP_URL's, or the default."""
+        if self.webapp_url is None:
+            return DEFAULT_WEBAPP_PATH
+        return urlsplit(self.webapp_url).path or "/"
 
     @field_validator("pii_secret")
     @classmethod
@@ -146,6 +161,8 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
     if settings.webhook_url:
         _check_webhook_url(settings.webhook_url)
+    if settings.webapp_url:
+        _check_webapp_url(settings)
     # Validate the URL now so a typo stops the start with its own line, not a driver traceback.
     try:
         settings.resolved_database_url()
@@ -160,6 +177,35 @@ def _check_webhook_url(url: str) -> None:
         raise SettingsError("WEBHOOK_URL: expected an https:// URL (http:// for a local Bot API)")
     if (parts.path or "/") in RESERVED_WEBHOOK_PATHS:
         raise SettingsError(f"WEBHOOK_URL: the path {parts.path} is the server's own; use another")
+
+
+def _check_webapp_url(settings: Settings) -> None:
+    url = settings.webapp_url or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError("WEBAPP_URL: expected the page's https:// address")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise SettingsError(
+            "WEBAPP_URL: Telegram opens only https:// pages; http:// is for this machine "
+            "(127.0.0.1, localhost), for the demo and tests"
+        )
+    if parts.query or parts.fragment:
+        raise SettingsError("WEBAPP_URL: no ?query or #fragment: the bot adds the language itself")
+    path = parts.path or "/"
+    taken = set(RESERVED_WEBHOOK_PATHS)
+    if settings.webhook_url:
+        taken.add(urlsplit(settings.webhook_url).path or "/")
+    if path in taken:
+        raise SettingsError(f"WEBAPP_URL: the path {path} is taken by the webhook server")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

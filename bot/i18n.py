@@ -195,6 +195,11 @@ class Texts:
     def has(self, key: str) -> bool:
         return key in self._tables[DEFAULT_LANG]
 
+    def entry(self, lang: Lang, key: str) -> Entry:
+        """The raw template of `key`, a plural table as a table: for a page that renders the
+        texts itself (the password check page)."""
+        return self._tables[lang][key]
+
     def get(self, lang: str, key: str, **params: object) -> str:
         table = self._tables.get(as_lang(lang) or DEFAULT_LANG, self._tables[DEFAULT_LANG])
         entry = table.get(key)

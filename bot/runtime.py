@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import Application, BaseHandler, BaseUpdateProcessor, CallbackContext, ExtBot
@@ -36,8 +37,11 @@ class Step:
 @dataclass(frozen=True)
 class MenuItem:
     text_key: str
-    callback_data: str
+    callback_data: str = ""
     private_only: bool = False
+    # A Mini App button instead of a callback: the page's address for this user, or None to
+    # leave the item out (e.g. no page configured). Telegram allows these in private chats only.
+    web_app: Callable[[BotContext], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,12 @@ class Feature:
     on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
     # Callback data for "act on this registry certificate" buttons (e.g. request revocation).
     certificate_action: Callable[[int], str] | None = None
+    # /healthz: checks of the feature's own machinery by name (True: fit to serve), e.g. the
+    # password workers. A check may repair what it finds broken before it answers.
+    health_checks: Mapping[str, Callable[[Deps], Awaitable[bool]]] = field(default_factory=dict)
+    # Web pages the feature serves (the password check page): on the webhook server's port in
+    # webhook mode, else on WEBAPP_LISTEN:WEBAPP_PORT.
+    web_routes: Callable[[Deps], Sequence[web.RouteDef]] | None = None
 
 
 @dataclass
@@ -102,6 +112,9 @@ class Deps:
     @property
     def certificate_action(self) -> Callable[[int], str] | None:
         return next((f.certificate_action for f in self.features if f.certificate_action), None)
+
+    def web_routes(self) -> list[web.RouteDef]:
+        return [route for f in self.features if f.web_routes for route in f.web_routes(self)]
 
     def deep_link(self, payload: str) -> UpdateCallback | None:
         return next((f.deep_links[payload] for f in self.features if payload in f.deep_links), None)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 
 def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
+        input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         timeout=120,

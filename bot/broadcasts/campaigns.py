@@ -264,17 +264,27 @@ async def summary(
     return found[0] if found else None
 
 
-async def recent(session: AsyncSession, limit: int = 10) -> list[Summary]:
+async def recent(session: AsyncSession, limit: int = 10, offset: int = 0) -> list[Summary]:
     async with session.begin():
         ids = (
             await session.scalars(
                 select(Campaign.id)
                 .where(Campaign.state != CampaignState.DRAFT)
                 .order_by(Campaign.id.desc())
+                .offset(offset)
                 .limit(limit)
             )
         ).all()
     return await summaries(session, list(ids))
+
+
+async def listed(session: AsyncSession, offset: int, limit: int) -> tuple[int, list[Summary]]:
+    """Campaigns past the draft stage, latest first: how many in all, and one page of them."""
+    async with session.begin():
+        total = await session.scalar(
+            select(func.count(Campaign.id)).where(Campaign.state != CampaignState.DRAFT)
+        )
+    return int(total or 0), await recent(session, limit, offset)
 
 
 async def summaries(

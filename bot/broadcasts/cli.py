@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasts import campaigns, subscriptions
 from bot.broadcasts.campaigns import Summary, TextProblem, Transition
-from bot.cli import CommandError, settings_for_cli
+from bot.cli import CommandError, print_json, settings_for_cli
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
@@ -179,7 +178,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
     summary = _run(settings, create)
     if args.json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        print_json(summary.to_json())
     else:
         print(
             f"warning #{summary.id} queued for {summary.total} recipients "
@@ -198,8 +197,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         items = _run(settings, lambda session: campaigns.recent(session, limit=20))
     if args.json:
-        data: Any = items[0].to_json() if args.id is not None else [s.to_json() for s in items]
-        print(json.dumps(data, ensure_ascii=False))
+        if args.id is not None:
+            print_json(items[0].to_json())
+        else:
+            print_json({"campaigns": [s.to_json() for s in items]})
         return 0
     if not items:
         print("no warnings yet")
@@ -226,7 +227,7 @@ def cmd_transition(args: argparse.Namespace) -> int:
     if result.outcome is Transition.WRONG_STATE:
         raise CommandError(f"warning #{args.id} is {result.state}: cannot {args.action} it")
     if args.json:
-        print(json.dumps({"id": args.id, "state": result.state}))
+        print_json({"id": args.id, "state": result.state})
     else:
         print(f"warning #{args.id}: {result.state}")
     return 0

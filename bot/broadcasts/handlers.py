@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +13,7 @@ from bot.broadcasts import actions, campaigns, compose, progress, subscriptions,
 from bot.broadcasts.campaigns import TextProblem, Transition
 from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
+from bot.core import flows, paging
 from bot.core.filters import is_private
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
@@ -143,7 +145,8 @@ async def _ask_for_text(update: Update, context: BotContext, draft: compose.Draf
     else:
         text = context.t(
             "broadcasts.compose.ask_language",
-            language=context.t(f"broadcasts.languages.{awaiting}"),
+            # "на русском языке", "орыс тілінде", "in Russian": each language's own form.
+            language=context.t(f"broadcasts.languages_in.{awaiting}"),
             limit=campaigns.MAX_LENGTH,
         )
     await chat.send_message(text)
@@ -206,6 +209,8 @@ async def _preview(update: Update, context: BotContext, draft: compose.Draft) ->
         await campaigns.discard(context.session, campaign_id)
         await chat.send_message(context.t("broadcasts.compose.no_recipients"))
         return
+    # Send and Discard are a flow: /cancel or a newer draft makes them out of date.
+    nonce = await flows.begin(update, context, actions.SEND_FLOW)
     await chat.send_message(
         context.t("broadcasts.compose.summary", id=campaign_id, total=total, **counts),
         reply_markup=InlineKeyboardMarkup(
@@ -213,13 +218,13 @@ async def _preview(update: Update, context: BotContext, draft: compose.Draft) ->
                 [
                     InlineKeyboardButton(
                         context.t("broadcasts.buttons.send", count=total),
-                        callback_data=actions.campaign("send", campaign_id),
+                        callback_data=actions.in_flow("send", campaign_id, nonce),
                     )
                 ],
                 [
                     InlineKeyboardButton(
                         context.t("broadcasts.buttons.discard"),
-                        callback_data=actions.campaign("drop", campaign_id),
+                        callback_data=actions.in_flow("drop", campaign_id, nonce),
                     )
                 ],
             ]
@@ -247,18 +252,91 @@ async def on_button(update: Update, context: BotContext) -> None:
         draft = await compose.begin(context.session, chat.id, user.id, action.mode)
         await _ask_for_text(update, context, draft)
         return
+    if action.name == "page":
+        assert action.start is not None
+        text, markup = await _campaigns_page(context, action.start)
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+        return
     assert action.campaign_id is not None
+    if action.name in actions.FLOW_ACTIONS:
+        await _in_flow(update, context, action)
+    elif action.name == "cancel":
+        await _ask_to_cancel(update, context, action.campaign_id)
+    else:
+        result = await campaigns.transition(context.session, action.campaign_id, action.name)
+        await _answer_transition(update, context, action.campaign_id, action.name, result)
+
+
+async def _in_flow(update: Update, context: BotContext, action: actions.Action) -> None:
+    """Send or discard a preview; stop or keep a campaign after "cancel" asked."""
+    query = update.callback_query
+    campaign_id, nonce = action.campaign_id, action.nonce
+    assert query is not None
+    assert campaign_id is not None
+    assert nonce is not None
+    flow = actions.SEND_FLOW if action.name in ("send", "drop") else actions.CANCEL_FLOW
+    if not await flows.check(update, context, flow, nonce):
+        return
+    await flows.finish(update, context, nonce)
     if action.name == "send":
-        await _confirm(update, context, action.campaign_id)
+        await _confirm(update, context, campaign_id)
     elif action.name == "drop":
-        if await campaigns.discard(context.session, action.campaign_id):
+        if await campaigns.discard(context.session, campaign_id):
             await query.answer()
             await query.edit_message_text(context.t("broadcasts.compose.discarded"))
         else:
             await query.answer(context.t("core.stale_button"), show_alert=True)
+    elif action.name == "stop":
+        result = await campaigns.transition(context.session, campaign_id, "cancel")
+        await _answer_transition(update, context, campaign_id, "cancel", result)
+        if result.ok:
+            await query.edit_message_text(context.t("broadcasts.toast.cancel", id=campaign_id))
     else:
-        result = await campaigns.transition(context.session, action.campaign_id, action.name)
-        await _answer_transition(update, context, action.campaign_id, action.name, result)
+        await query.answer()
+        await query.edit_message_text(context.t("broadcasts.compose.kept", id=campaign_id))
+
+
+async def _ask_to_cancel(update: Update, context: BotContext, campaign_id: int) -> None:
+    """Cancelling cannot be undone: say what it will do and ask for one more tap."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    summary = await campaigns.summary(context.session, campaign_id, with_languages=False)
+    if summary is None or summary.state == CampaignState.DRAFT:
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    if summary.state not in (CampaignState.RUNNING, CampaignState.PAUSED):
+        state = context.t(f"broadcasts.states.{summary.state}")
+        await query.answer(context.t("broadcasts.toast.wrong_state", id=campaign_id, state=state))
+        return
+    nonce = await flows.begin(update, context, actions.CANCEL_FLOW)
+    await query.answer()
+    await chat.send_message(
+        context.t(
+            "broadcasts.compose.confirm_cancel",
+            id=campaign_id,
+            remaining=summary.remaining,
+            total=summary.total,
+            sent=summary.count(DeliveryState.SENT),
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        context.t("broadcasts.buttons.stop_id", id=campaign_id),
+                        callback_data=actions.in_flow("stop", campaign_id, nonce),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        context.t("broadcasts.buttons.keep"),
+                        callback_data=actions.in_flow("keep", campaign_id, nonce),
+                    )
+                ],
+            ]
+        ),
+    )
 
 
 async def _confirm(update: Update, context: BotContext, campaign_id: int) -> None:
@@ -314,26 +392,36 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or await _refuse(update, context):
         return
-    items = await campaigns.recent(context.session)
-    if not items:
-        await message.reply_text(context.t("broadcasts.list.empty"))
-        return
-    lines = [context.t("broadcasts.list.title")]
-    rows = []
-    for item in items:
-        lines.append(
-            context.t(
-                "broadcasts.list.item",
-                id=item.id,
-                state=context.t(f"broadcasts.states.{item.state}"),
-                created=_when(item.created_at),
-                total=item.total,
-                sent=item.count(DeliveryState.SENT),
-                failed=item.count(DeliveryState.FAILED),
-                blocked=item.count(DeliveryState.BLOCKED),
-                left=item.count(DeliveryState.LEFT),
-            )
+    text, markup = await _campaigns_page(context, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _campaigns_page(
+    context: BotContext, start: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    def render(item: campaigns.Summary) -> str:
+        return context.t(
+            "broadcasts.list.item",
+            id=item.id,
+            state=context.t(f"broadcasts.states.{item.state}"),
+            created=_when(item.created_at),
+            total=item.total,
+            sent=item.count(DeliveryState.SENT),
+            failed=item.count(DeliveryState.FAILED),
+            blocked=item.count(DeliveryState.BLOCKED),
+            left=item.count(DeliveryState.LEFT),
         )
+
+    async def fetch(offset: int, limit: int) -> tuple[int, Sequence[campaigns.Summary]]:
+        return await campaigns.listed(context.session, offset, limit)
+
+    page = await paging.Listing(render, actions.page).page(
+        context, fetch, start, header=context.t("broadcasts.list.title")
+    )
+    if not page.total:
+        return context.t("broadcasts.list.empty"), None
+    rows = []
+    for item in page.items:
         if item.state in (CampaignState.RUNNING, CampaignState.PAUSED):
             toggle = "pause" if item.state == CampaignState.RUNNING else "resume"
             rows.append(
@@ -345,9 +433,7 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
                     for name in (toggle, "cancel")
                 ]
             )
-    await message.reply_text(
-        "\n\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
-    )
+    return page.text, page.markup(rows)
 
 
 feature = Feature(

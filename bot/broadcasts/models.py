@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -107,3 +108,13 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Telegram's error description (never message text), for the operator's diagnosis.
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class SubscriberCount(Base):
+    """Active subscribers on a Kazakhstan calendar day: a count, taken by the leader's hourly
+    job, so the charts can show the audience over time without keeping anyone's history."""
+
+    __tablename__ = "broadcast_subscriber_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    active: Mapped[int] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
+from bot.core import flows
 from bot.core.filters import GROUPS, is_private
 from bot.core.keyboards import (
     CB_HELP,
@@ -103,6 +104,9 @@ async def cancel(update: Update, context: BotContext) -> None:
     if chat is None or user is None or message is None:
         return
     had_step = await dialogs.clear_step(context.session, chat.id, user.id)
+    # Both: a text step and a button flow may be pending side by side.
+    had_flow = await flows.cancel(update, context)
+    had_step = had_step or had_flow
     await message.reply_text(
         context.t("core.cancelled" if had_step else "core.nothing_to_cancel"),
         reply_markup=main_menu(context, private=is_private(update)) if had_step else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.i18n import LANGS
 from bot.runtime import BotContext
@@ -15,11 +15,19 @@ CB_SET_LANGUAGE = "core:lang:"
 
 
 def main_menu(context: BotContext, *, private: bool) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(context.t(item.text_key), callback_data=item.callback_data)]
-        for item in context.deps.menu
-        if private or not item.private_only
-    ]
+    rows = []
+    for item in context.deps.menu:
+        if item.web_app is not None:
+            # Telegram refuses Mini App buttons outside private chats.
+            url = item.web_app(context) if private else None
+            if url is not None:
+                button = InlineKeyboardButton(context.t(item.text_key), web_app=WebAppInfo(url))
+                rows.append([button])
+        elif private or not item.private_only:
+            button = InlineKeyboardButton(
+                context.t(item.text_key), callback_data=item.callback_data
+            )
+            rows.append([button])
     rows.append(
         [
             InlineKeyboardButton(context.t("core.buttons.language"), callback_data=CB_LANGUAGE),

@@ -50,3 +50,20 @@ class DialogState(Base):
     step: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ButtonFlow(Base):
+    """The button flow a user is in the middle of in one chat (pick, reason, confirm…).
+
+    Apart from DialogState on purpose: a flow of buttons must not push aside a step that waits
+    for text (a password typed after a revocation tap must still reach the password check).
+    The nonce is in every button of the flow; a button whose nonce is not this one is out of date.
+    """
+
+    __tablename__ = "button_flows"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

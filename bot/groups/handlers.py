@@ -1,4 +1,6 @@
-"""Thin handlers for the work-chat guard: joining a group, caught messages, /guard, /stats.
+"""Thin handlers for the work-chat guard: joining a group, caught messages, /guard.
+
+/stats lives in bot/insights; the guard adds its lines there through GuardStatsSection.
 
 The guard watches group messages as observers (PTB handler group 1): they see every group
 message whether or not another handler answers it, so a password in a question addressed to
@@ -25,11 +27,11 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import mention_html
 
-from bot.core.filters import GROUPS, NEW, PRIVATE
+from bot.core.filters import GROUPS, NEW
 from bot.groups import credentials, service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
-from bot.groups.stats import GuardStatsSection, sections
+from bot.groups.stats import GuardStatsSection
 from bot.i18n import Html
 from bot.runtime import BotContext, Deps, Feature
 from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
@@ -200,7 +202,7 @@ def _sender_mention(message: Message) -> Html:
     return Html(mention_html(user.id, user.full_name))
 
 
-# ---- /guard and /stats -----------------------------------------------------------------------
+# ---- /guard ----------------------------------------------------------------------------------
 
 
 async def guard_command(update: Update, context: BotContext) -> None:
@@ -237,31 +239,16 @@ async def _is_chat_admin(message: Message, context: BotContext) -> bool:
     return member.status in _ADMINS
 
 
-async def stats_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if message is None:
-        return
-    if not context.is_operator(user.id if user else None):
-        await message.reply_text(context.t("groups.stats.operators_only"))
-        return
-    lines = [context.t("groups.stats.title")]
-    for section in sections(context.deps.services.values()):
-        lines.extend(await section.stat_lines(context.session, context.t))
-    await message.reply_text("\n\n".join(lines))
-
-
 feature = Feature(
     name="groups",
     handlers=[
         CommandHandler("guard", guard_command),
-        CommandHandler("stats", stats_command, filters=PRIVATE),
     ],
     observers=[
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(GROUP_DOCUMENTS, on_document),
         MessageHandler(CREDENTIAL_MESSAGES, on_credentials),
     ],
-    operator_commands=["stats"],
     content_checks=[credentials.check_content],
     setup=setup,
 )

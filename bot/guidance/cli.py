@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from typing import Any
 
-from bot.cli import CommandError, settings_for_cli
+from bot.cli import CommandError, print_json, settings_for_cli
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.guidance import feedback
@@ -44,16 +43,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     matcher = Matcher.from_content(settings.content_dir)
     result = matcher.match(question)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "topic": result.topic,
-                    "score": round(result.score, 4),
-                    "lang": result.lang,
-                    "alternatives": [[t, round(s, 4)] for t, s in result.alternatives],
-                },
-                ensure_ascii=False,
-            )
+        print_json(
+            {
+                "topic": result.topic,
+                "score": round(result.score, 4),
+                "lang": result.lang,
+                "alternatives": [[t, round(s, 4)] for t, s in result.alternatives],
+            }
         )
         return 0
     if result.topic is None:
@@ -86,7 +82,7 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
 
     rows = asyncio.run(read())
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print_json({"questions": rows})
     else:
         for row in rows:
             print(f"{row['count']:>5}  [{row['lang'] or '--'}]  {row['text']}")

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
-from bot.guidance import feedback
+from bot.guidance import daily, feedback
 from bot.guidance.lexicon import check_lexicon
 from bot.guidance.matcher import Matcher
 from bot.guidance.topics import Topic, check_topics, load_topics
@@ -97,6 +97,16 @@ async def _send_answer(
     )
 
 
+async def send_topic(message: Message, context: BotContext, topic_id: str, lang: Lang) -> bool:
+    """A topic's full answer with its buttons, in a private chat (e.g. opened by a deep link);
+    False when the topic is unknown (content changed since the link was made)."""
+    topic = context.deps.get(Guidance).topics.get(topic_id)
+    if topic is None:
+        return False
+    await _send_answer(message, context, topic, lang, private=True)
+    return True
+
+
 async def answer_question(update: Update, context: BotContext) -> None:
     """Free text that no step took: the best topic, small talk, or an honest "not sure"."""
     message = update.effective_message
@@ -113,11 +123,13 @@ async def answer_question(update: Update, context: BotContext) -> None:
     elif result.kind == "thanks":
         await message.reply_text(texts.get(lang, "guidance.thanks"))
     elif result.topic is not None:
+        await daily.count(context.session, daily.ANSWERED, result.topic)
         await _send_answer(
             message, context, guidance.topics[result.topic], lang, private=is_private(update)
         )
     else:
         await feedback.remember_unmatched(context.session, text, result.lang)
+        await daily.count(context.session, daily.UNMATCHED)
         await message.reply_text(
             texts.get(lang, "guidance.no_match"), reply_markup=topic_list(context, lang)
         )

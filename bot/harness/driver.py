@@ -56,6 +56,33 @@ class Exchange:
     def kinds(self) -> list[str]:
         return [e.kind for e in self.events]
 
+    @property
+    def photos(self) -> list[MessageRecord]:
+        return [m for m in self.messages if m.photo is not None]
+
+
+@dataclass
+class InlineAnswer:
+    """The bot's answer to one inline query, as the fake Bot API accepted it."""
+
+    query_id: str
+    query: str
+    results: list[dict[str, Any]]
+    cache_time: int
+    is_personal: bool
+    button: dict[str, Any] | None
+    exchange: Exchange
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(r["id"]) for r in self.results]
+
+    def result(self, result_id: str) -> dict[str, Any]:
+        for result in self.results:
+            if result["id"] == result_id:
+                return result
+        raise AssertionError(f"no result {result_id!r} among {self.ids}")
+
 
 class BotHarness:
     """The fake Bot API plus the real Application, in this event loop.
@@ -251,7 +278,9 @@ class BotHarness:
         messages = [
             self.api.messages[(e.chat_id, e.message_id)]
             for e in events
-            if e.kind in ("sent", "document") and e.chat_id is not None and e.message_id is not None
+            if e.kind in ("sent", "document", "photo")
+            and e.chat_id is not None
+            and e.message_id is not None
         ]
         return Exchange(update_id, messages, events, self.api.messages)
 
@@ -395,7 +424,7 @@ class FakeUser:
                 raise AssertionError(f"button {label!r} is a link, not a callback button")
             data = matches[0]["callback_data"]
         api = self.harness.api
-        query_id = f"q{api._update_ids}{time.monotonic_ns()}"
+        query_id = f"q{api.next_update_id}{time.monotonic_ns()}"
         api.callback_answers[query_id] = {}
         query = {
             "id": query_id,
@@ -405,6 +434,45 @@ class FakeUser:
             "message": api.message_to_api(target),
         }
         return await self.harness.deliver({"callback_query": query}, target.chat_id)
+
+    async def inline(self, query: str, *, chat_type: str | None = "private") -> InlineAnswer | None:
+        """Type `@bot query` in a chat: the inline_query update, and the bot's answer (None when
+        the bot did not answer it)."""
+        api = self.harness.api
+        query_id = "i" + secrets.token_hex(8)
+        api.inline_answers[query_id] = {}
+        payload: dict[str, Any] = {
+            "id": query_id,
+            "from": self.account.to_api(),
+            "query": query,
+            "offset": "",
+        }
+        if chat_type is not None:
+            payload["chat_type"] = chat_type
+        exchange = await self.harness.deliver({"inline_query": payload}, None)
+        answer = api.inline_answers.pop(query_id)
+        if not answer:
+            return None
+        return InlineAnswer(
+            query_id,
+            query,
+            answer["results"],
+            answer["cache_time"],
+            answer["is_personal"],
+            answer["button"],
+            exchange,
+        )
+
+    async def choose(self, answer: InlineAnswer, result_id: str) -> Exchange:
+        """Pick one result: Telegram posts it in the chat and sends chosen_inline_result
+        (when inline feedback is on in BotFather)."""
+        answer.result(result_id)
+        payload = {
+            "result_id": result_id,
+            "from": self.account.to_api(),
+            "query": answer.query,
+        }
+        return await self.harness.deliver({"chosen_inline_result": payload}, None)
 
     def _latest_with_buttons(self) -> MessageRecord:
         for record in reversed(self.harness.messages_to(self.chat.id)):
@@ -448,4 +516,4 @@ def _secret(value: str) -> Any:
     return SecretStr(value)
 
 
-__all__ = ["BOT_ID", "BotHarness", "Exchange", "FakeUser", "replace"]
+__all__ = ["BOT_ID", "BotHarness", "Exchange", "FakeUser", "InlineAnswer", "replace"]

@@ -56,6 +56,8 @@ class MessageRecord:
     entities: list[dict[str, Any]] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     document: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None  # PhotoSize objects, largest last
+    media_group_id: str | None = None
     contact: dict[str, Any] | None = None
     caption: str | None = None
     reply_to: int | None = None  # the message id this one replies to

@@ -50,8 +50,10 @@ def render_text(text: str, entities: list[dict[str, Any]], *, color: bool) -> st
     return "".join(out)
 
 
-def render_message(record: MessageRecord, choices: list[Choice], *, color: bool) -> str:
-    """The message, then its buttons numbered from len(choices) + 1 (appended to choices)."""
+def render_message(
+    record: MessageRecord, *, color: bool, first: int = 1
+) -> tuple[str, list[Choice]]:
+    """The message, and its buttons as choices numbered from `first`."""
     lines: list[str] = []
     if record.text is not None:
         lines.append(render_text(record.text, record.entities, color=color))
@@ -59,14 +61,13 @@ def render_message(record: MessageRecord, choices: list[Choice], *, color: bool)
         lines.append(f"[document: {record.document.get('file_name')}]")
         if record.caption:
             lines.append(record.caption)
+    choices: list[Choice] = []
     buttons = [(b, True) for b in record.buttons] + [(b, False) for b in record.keyboard]
-    if buttons:
-        rendered = []
-        for button, inline in buttons:
-            choice = Choice(button.get("text", ""), button, record, inline)
-            choices.append(choice)
-            mark = "" if inline else " ⌨"
-            suffix = f" → {button['url']}" if "url" in button else ""
-            rendered.append(f"  [{len(choices)}] {choice.label}{mark}{suffix}")
-        lines.extend(rendered)
-    return "\n".join(lines)
+    for number, (button, inline) in enumerate(buttons, start=first):
+        choice = Choice(button.get("text", ""), button, record, inline)
+        choices.append(choice)
+        mark = "" if inline else " ⌨"
+        link = button.get("url") or (button.get("web_app") or {}).get("url")
+        suffix = f" → {link}" if link else ""
+        lines.append(f"  [{number}] {choice.label}{mark}{suffix}")
+    return "\n".join(lines), choices

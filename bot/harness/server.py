@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
 import secrets
@@ -13,7 +12,14 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.harness.inline import (
+    InlineAnswerError,
+    check_button,
+    check_next_offset,
+    check_results,
+)
 from bot.harness.limits import TokenBucket, retry_after_seconds
+from bot.harness.media import MAX_MEDIA_GROUP, MIN_MEDIA_GROUP, PhotoError, inspect_photo
 from bot.harness.records import (
     ChatRecord,
     Event,
@@ -38,6 +44,8 @@ _JSON_FIELDS = {
     "scope",
     "allowed_updates",
     "media",
+    "results",
+    "button",
 }
 
 
@@ -69,6 +77,8 @@ class FakeBotApi:
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # Inline query id → the bot's answer (empty until answered, like callback_answers).
+        self.inline_answers: dict[str, dict[str, Any]] = {}
         self.requests: list[str] = []
         self.rate_limited = 0
         self.webhook: dict[str, Any] | None = None
@@ -80,7 +90,7 @@ class FakeBotApi:
         self.delivery = WebhookDelivery(self._updates)
         # Every error answer the bot got: (method, code, description).
         self.api_errors: list[tuple[str, int, str]] = []
-        self._update_ids = itertools.count(1)
+        self.next_update_id = 1
         self._new_update = asyncio.Event()
         self._closing = False
         self._listeners: list[Listener] = []
@@ -125,6 +135,11 @@ class FakeBotApi:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def continue_numbering(self, next_update_id: int) -> None:
+        """Number updates from here on: a bot that remembers the update ids it handled (a
+        restarted terminal chat on the same database) would drop a repeated one."""
+        self.next_update_id = max(self.next_update_id, next_update_id)
+
     # ---- the simulated world ---------------------------------------------------------------
 
     def add_account(self, account: FakeAccount) -> FakeAccount:
@@ -153,7 +168,8 @@ class FakeBotApi:
     def push_update(self, payload: dict[str, Any], *, copies: int = 1, stagger: float = 0.0) -> int:
         """Queue an update. `copies` > 1 delivers it that many times, as Telegram does when an
         answer to a webhook is lost; with `stagger` the extra copies come that much later."""
-        update_id = next(self._update_ids)
+        update_id = self.next_update_id
+        self.next_update_id += 1
         self.delivery.expect(update_id, copies)
         for copy in range(copies):
             update = {"update_id": update_id, **payload}
@@ -187,6 +203,10 @@ class FakeBotApi:
             data["caption"] = record.caption
         if record.document is not None:
             data["document"] = record.document
+        if record.photo is not None:
+            data["photo"] = record.photo
+        if record.media_group_id is not None:
+            data["media_group_id"] = record.media_group_id
         if record.contact is not None:
             data["contact"] = record.contact
         if record.reply_markup and "inline_keyboard" in record.reply_markup:
@@ -202,7 +222,7 @@ class FakeBotApi:
             "username": BOT_USERNAME,
             "can_join_groups": True,
             "can_read_all_group_messages": True,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
         }
 
     def _record(self, event: Event, record: MessageRecord | None = None) -> None:
@@ -368,7 +388,7 @@ class FakeBotApi:
     async def m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_send(params)
         text, entities = _formatted(params, "text", MAX_MESSAGE_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=chat.type == "private")
         self._throttle(chat.id)
         record = self.new_message(chat.id, sender_id=BOT_ID, from_bot=True)
         record.text, record.html, record.entities = text, params.get("text"), entities
@@ -385,7 +405,7 @@ class FakeBotApi:
         caption = None
         if params.get("caption"):
             caption, _ = _formatted(params, "caption", MAX_CAPTION_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=chat.type == "private")
         self._throttle(chat.id)
         content = upload if isinstance(upload, bytes) else upload.encode()
         stored = self.store_file(content)
@@ -399,6 +419,89 @@ class FakeBotApi:
         record.caption, record.reply_markup = caption, markup
         self._record(Event("document", chat.id, record.message_id), record)
         return self.message_to_api(record)
+
+    async def m_sendmediagroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An album of photos: 2-10 items, each a real image within Telegram's limits."""
+        chat = self._chat_for_send(params)
+        media = params.get("media")
+        if not isinstance(media, list) or not MIN_MEDIA_GROUP <= len(media) <= MAX_MEDIA_GROUP:
+            raise ApiError(400, "Bad Request: media must include 2-10 items")
+        items: list[tuple[bytes, str | None, list[dict[str, Any]]]] = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") != "photo":
+                raise ApiError(400, "Bad Request: only photo albums are simulated")
+            content = self._attached(params, item.get("media"))
+            try:
+                inspect_photo(content)
+            except PhotoError as exc:
+                raise ApiError(400, f"Bad Request: {exc}") from None
+            caption: str | None = None
+            entities: list[dict[str, Any]] = []
+            if item.get("caption"):
+                caption, entities = _formatted(item, "caption", MAX_CAPTION_LENGTH)
+            items.append((content, caption, entities))
+        # One album is one request against the limits here (Telegram's accounting is not
+        # documented), so it never fails half sent.
+        self._throttle(chat.id)
+        group_id = "G" + secrets.token_hex(8)
+        sent = []
+        for content, caption, entities in items:
+            photo = inspect_photo(content)
+            stored = self.store_file(content)
+            record = self.new_message(chat.id, sender_id=BOT_ID, from_bot=True)
+            record.photo = [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "width": photo.width,
+                    "height": photo.height,
+                    "file_size": photo.size,
+                }
+            ]
+            record.caption, record.entities = caption, entities
+            record.media_group_id = group_id
+            self._record(Event("photo", chat.id, record.message_id), record)
+            sent.append(self.message_to_api(record))
+        return sent
+
+    def _attached(self, params: dict[str, Any], ref: object) -> bytes:
+        """An uploaded file named by "attach://<part>", or one already stored, by file_id."""
+        if isinstance(ref, str) and ref.startswith("attach://"):
+            content = params.get(ref.removeprefix("attach://"))
+            if isinstance(content, bytes | bytearray):
+                return bytes(content)
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if isinstance(ref, str) and ref in self.files:
+            return self.files[ref].content
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    async def m_answerinlinequery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("inline_query_id") or "")
+        if query_id not in self.inline_answers or self.inline_answers[query_id]:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        try:
+            results = check_results(params.get("results"))
+            check_button(params.get("button"))
+            check_next_offset(params.get("next_offset"))
+        except InlineAnswerError as exc:
+            raise ApiError(400, f"Bad Request: {exc}") from None
+        for result in results:
+            _markup(result.get("reply_markup"), private=False)  # any chat: no Mini Apps
+        cache_time = params.get("cache_time")
+        if cache_time is not None and (not str(cache_time).isdigit()):
+            raise ApiError(400, "Bad Request: cache_time is invalid")
+        self.inline_answers[query_id] = {
+            "results": results,
+            "cache_time": int(cache_time) if cache_time is not None else 300,
+            "is_personal": _flag(params, "is_personal"),
+            "next_offset": params.get("next_offset"),
+            "button": params.get("button"),
+        }
+        self._record(Event("inline_answered", None, None, detail=query_id))
+        return True
 
     def _editable(self, params: dict[str, Any]) -> MessageRecord:
         if params.get("inline_message_id"):
@@ -414,7 +517,7 @@ class FakeBotApi:
     async def m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._editable(params)
         text, entities = _formatted(params, "text", MAX_MESSAGE_LENGTH)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=record.chat_id > 0)
         if text == record.text and entities == record.entities and markup == record.reply_markup:
             raise ApiError(
                 400,
@@ -430,7 +533,7 @@ class FakeBotApi:
 
     async def m_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._editable(params)
-        markup = _markup(params.get("reply_markup"))
+        markup = _markup(params.get("reply_markup"), private=record.chat_id > 0)
         if markup == record.reply_markup:
             raise ApiError(400, "Bad Request: message is not modified")
         record.reply_markup = markup
@@ -643,7 +746,7 @@ def _formatted(params: dict[str, Any], key: str, limit: int) -> tuple[str, list[
     return text, entities
 
 
-def _markup(markup: Any) -> dict[str, Any] | None:
+def _markup(markup: Any, *, private: bool) -> dict[str, Any] | None:
     if markup is None:
         return None
     if not isinstance(markup, dict):
@@ -657,7 +760,16 @@ def _markup(markup: Any) -> dict[str, Any] | None:
             data = button.get("callback_data")
             if data is not None and not (1 <= len(data.encode()) <= MAX_CALLBACK_DATA):
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-            kinds = [k for k in ("callback_data", "url", "switch_inline_query") if k in button]
+            kinds = [
+                k for k in ("callback_data", "url", "switch_inline_query", "web_app") if k in button
+            ]
             if len(kinds) != 1:
                 raise ApiError(400, "Bad Request: inline keyboard button must have one action")
+            if "web_app" in button:
+                # Telegram opens Mini Apps from inline buttons in private chats only, https only.
+                url = str((button["web_app"] or {}).get("url", ""))
+                if not private:
+                    raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+                if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+                    raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
     return markup

@@ -1,14 +1,18 @@
-"""/healthz: is this instance fit to take updates (database reachable, bot started)?"""
+"""/healthz: is this instance fit to take updates (database reachable, bot started, and each
+feature's own machinery, such as the password workers, working)?"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.runtime import Deps
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +24,11 @@ class Health:
     database: bool
     bot: bool
     draining: bool = False
+    features: Mapping[str, bool] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.database and self.bot and not self.draining
+        return self.database and self.bot and not self.draining and all(self.features.values())
 
     def to_json(self) -> dict[str, Any]:
         status = "draining" if self.draining else "ok" if self.ok else "unavailable"
@@ -31,6 +36,7 @@ class Health:
             "status": status,
             "database": "ok" if self.database else "unreachable",
             "bot": "ok" if self.bot else "not started",
+            **{name: "ok" if fit else "broken" for name, fit in self.features.items()},
         }
 
 
@@ -44,5 +50,22 @@ async def database_reachable(engine: AsyncEngine) -> bool:
     return True
 
 
-async def check(engine: AsyncEngine, *, bot_ready: bool, draining: bool) -> Health:
-    return Health(database=await database_reachable(engine), bot=bot_ready, draining=draining)
+async def feature_checks(deps: Deps) -> dict[str, bool]:
+    results: dict[str, bool] = {}
+    for feature in deps.features:
+        for name, probe in feature.health_checks.items():
+            try:
+                results[name] = await probe(deps)
+            except Exception as exc:  # a failing check is a broken part, not a failed request
+                log.warning("health check %s failed: %s", name, type(exc).__name__)
+                results[name] = False
+    return results
+
+
+async def check(deps: Deps, *, bot_ready: bool, draining: bool) -> Health:
+    return Health(
+        database=await database_reachable(deps.engine),
+        bot=bot_ready,
+        draining=draining,
+        features=await feature_checks(deps),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -48,8 +49,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(
+    level: str, fmt: str, secrets: Iterable[str] = (), *, path: Path | None = None
+) -> None:
+    """Log to stderr, or to the file `path` (the terminal chat: not between chat lines)."""
+    handler: logging.Handler
+    if path is None:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        # Library warnings (deprecations and the like) would print between chat lines too.
+        logging.captureWarnings(True)
     if fmt == "json":
         handler.setFormatter(
             JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", timestamp=True)

@@ -120,6 +120,17 @@ class Metrics:
             "Revocation requests waiting for an operator's decision",
             registry=r,
         )
+        self.password_restarts = Counter(
+            "esign_password_pool_restarts",
+            "Times the password workers were restarted after one of them died",
+            registry=r,
+        )
+        self.password_restarts_seen = 0
+        self.password_pool_broken = Gauge(
+            "esign_password_pool_broken",
+            "1 while a password worker has died and the pool is not yet restarted, else 0",
+            registry=r,
+        )
         self.probe_failures = Counter(
             "esign_metrics_probe_failures",
             "Database reads for /metrics that failed or timed out",

@@ -6,6 +6,7 @@ from bot.broadcasts import campaigns
 from bot.broadcasts.models import CampaignState, DeliveryState
 from bot.broadcasts.worker import BroadcastWorker
 from bot.ops.metrics import Metrics
+from bot.passwords.pool import CheckPool
 from bot.revocations import service as revocations
 from bot.runtime import Deps
 
@@ -44,4 +45,15 @@ async def open_revocation_requests(deps: Deps, metrics: Metrics) -> None:
     metrics.open_requests.set(total)
 
 
-PROBES = (broadcast_progress, open_revocation_requests)
+async def password_pool(deps: Deps, metrics: Metrics) -> None:
+    pool = deps.services.get(CheckPool)
+    if not isinstance(pool, CheckPool):
+        return
+    # The pool counts its own restarts; the counter catches up with it at each scrape.
+    if pool.restarts > metrics.password_restarts_seen:
+        metrics.password_restarts.inc(pool.restarts - metrics.password_restarts_seen)
+        metrics.password_restarts_seen = pool.restarts
+    metrics.password_pool_broken.set(1 if pool.broken else 0)
+
+
+PROBES = (broadcast_progress, open_revocation_requests, password_pool)

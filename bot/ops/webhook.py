@@ -1,4 +1,5 @@
-"""Webhook mode: an aiohttp server for Telegram's updates, /healthz and /metrics.
+"""Webhook mode: an aiohttp server for Telegram's updates, /healthz, /metrics and the features'
+web pages (the password check page).
 
 aiohttp rather than PTB's own webhook server: it is already a dependency (PTB's needs
 tornado), it serves the health and metrics routes on the same port, and it lets us answer
@@ -81,6 +82,7 @@ class WebhookServer:
         app.router.add_post(self.path, self._on_update)
         app.router.add_get("/healthz", self._on_health)
         app.router.add_get("/metrics", self._on_metrics)
+        app.add_routes(self.application.deps.web_routes())  # the password check page
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, self.port)
@@ -150,6 +152,9 @@ class WebhookServer:
         except ValueError:  # UnicodeDecodeError included
             log.warning("webhook: a body that is not JSON")
             return None
+        except RecursionError:  # "[[[[…" nested deeper than the parser's stack allows
+            log.warning("webhook: JSON nested too deeply")
+            return None
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             log.warning("webhook: JSON that is not an update")
             return None
@@ -181,7 +186,7 @@ class WebhookServer:
 
     async def _on_health(self, request: web.Request) -> web.Response:
         report = await health.check(
-            self.application.deps.engine,
+            self.application.deps,
             bot_ready=self.accepting and self.registered and self.application.running,
             draining=self.draining,
         )

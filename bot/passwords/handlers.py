@@ -12,41 +12,82 @@ import logging
 import re
 from datetime import timedelta
 
-from telegram import Chat, Message, Update, User
+from aiohttp import web
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.config import SettingsError
 from bot.core.filters import GROUPS, NEW, PRIVATE
 from bot.core.keyboards import private_chat_button
 from bot.db import dialogs
 from bot.db.dialogs import Pending
 from bot.passwords.pool import CheckPool
 from bot.passwords.report import (
+    CHAT_BUTTON,
     DELETE_FAILED,
     EXPIRED,
     GROUP_REDIRECT,
     INTRO,
     NOT_TEXT,
+    OFFER,
+    WEBAPP_BUTTON,
     render,
     verdict_report,
 )
 from bot.passwords.resources import check_content, resources
+from bot.passwords.webapp_page import Page, PageNotBuiltError, page_url, routes
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, MenuItem, Step
 
 log = logging.getLogger(__name__)
 
 STEP = "password"  # also the deep-link payload: t.me/<bot>?start=password
 CB_START = "pw:start"
+CB_IN_CHAT = "pw:chat"
 STEP_TTL = timedelta(minutes=5)
 
 
 def setup(deps: Deps) -> None:
     resources()  # load the dictionaries at start, not during the first user's check
     deps.provide(CheckPool(deps.settings.password_check_workers))
+    if deps.settings.webapp_url:
+        try:
+            deps.provide(Page.load())
+        except PageNotBuiltError as exc:
+            if not deps.settings.demo_mode:
+                raise SettingsError(f"WEBAPP_URL: {exc}") from None
+            log.warning("%s; the demo goes on without it", exc)
+
+
+def web_routes(deps: Deps) -> list[web.RouteDef]:
+    """The password check page, when WEBAPP_URL says where Telegram opens it."""
+    page = deps.services.get(Page)
+    if not isinstance(page, Page):
+        return []
+    return routes(page, deps.settings.webapp_path)
+
+
+def _page_url(context: BotContext) -> str | None:
+    base = context.deps.settings.webapp_url
+    has_page = isinstance(context.deps.services.get(Page), Page)
+    return page_url(base, context.lang) if base and has_page else None
 
 
 async def shutdown(application: EsignApplication) -> None:
     application.deps.get(CheckPool).close()
+
+
+async def workers_healthy(deps: Deps) -> bool:
+    """/healthz: the password workers answer (a pool whose worker died is restarted first)."""
+    return await deps.get(CheckPool).revive()
 
 
 async def start_command(update: Update, context: BotContext) -> None:
@@ -77,7 +118,7 @@ async def start_button(update: Update, context: BotContext) -> None:
             context.t(GROUP_REDIRECT), reply_markup=private_chat_button(context, STEP)
         )
         return
-    await _begin(update, context)
+    await _begin_in_chat(update, context)
 
 
 async def redirect_group(update: Update, context: BotContext) -> None:
@@ -94,6 +135,21 @@ async def redirect_group(update: Update, context: BotContext) -> None:
 
 
 async def _begin(update: Update, context: BotContext) -> None:
+    """The check on the phone first (nothing is sent), the check in the chat as the fallback."""
+    chat, url = update.effective_chat, _page_url(context)
+    if chat is None or url is None or chat.type != Chat.PRIVATE:
+        await _begin_in_chat(update, context)
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(context.t(WEBAPP_BUTTON), web_app=WebAppInfo(url))],
+            [InlineKeyboardButton(context.t(CHAT_BUTTON), callback_data=CB_IN_CHAT)],
+        ]
+    )
+    await chat.send_message(context.t(OFFER), reply_markup=markup)
+
+
+async def _begin_in_chat(update: Update, context: BotContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
@@ -160,13 +216,20 @@ feature = Feature(
     handlers=[
         CommandHandler("password", start_command, filters=PRIVATE & NEW),
         CommandHandler("password", redirect_group, filters=GROUPS & NEW),
-        CallbackQueryHandler(start_button, pattern=f"^{re.escape(CB_START)}$"),
+        CallbackQueryHandler(
+            start_button, pattern=f"^({re.escape(CB_START)}|{re.escape(CB_IN_CHAT)})$"
+        ),
     ],
     commands=["password"],
-    menu=[MenuItem("passwords.menu_button", CB_START, private_only=True)],
+    menu=[
+        MenuItem(WEBAPP_BUTTON, private_only=True, web_app=_page_url),
+        MenuItem("passwords.menu_button", CB_START, private_only=True),
+    ],
     steps={STEP: Step(on_password, on_expired, on_other=on_other_message)},
     deep_links={STEP: start_from_link},
     content_checks=[check_content],
     setup=setup,
     on_shutdown=shutdown,
+    health_checks={"passwords": workers_healthy},
+    web_routes=web_routes,
 )

@@ -19,6 +19,9 @@ class Layout:
     to_latin: Mapping[str, str]
     to_cyrillic: Mapping[str, str]
     cyrillic_shifted: frozenset[str]
+    # Symbols that a Cyrillic capital gives on the Latin layout ({ for Х, : for Ж), each with
+    # what the same key gives unshifted ([, ;): "{ktu" is Хлеб typed without switching.
+    shifted_symbols: Mapping[str, str]
 
     @classmethod
     def from_rows(cls, latin: str, latin_shift: str, cyrillic: str, cyrillic_shift: str) -> Layout:
@@ -32,6 +35,11 @@ class Layout:
             to_latin=dict(zip(cyrillic_keys, latin_keys, strict=True)),
             to_cyrillic=dict(zip(latin_keys, cyrillic_keys, strict=True)),
             cyrillic_shifted=frozenset(cyrillic_shift),
+            shifted_symbols={
+                shifted: plain
+                for shifted, plain, letter in zip(latin_shift, latin, cyrillic_shift, strict=True)
+                if not shifted.isalpha() and letter.isalpha()
+            },
         )
 
     def typed_on_latin(self, word: str) -> str | None:
@@ -42,6 +50,10 @@ class Layout:
             return "".join(self.to_latin[char] for char in word)
         except KeyError:
             return None  # a letter the Russian layout lacks (Kazakh ә, қ, …): no single answer
+
+    def as_cyrillic(self, typed: str) -> str:
+        """What `typed` (on the Latin layout) reads as on ЙЦУКЕН, character by character."""
+        return "".join(self.to_cyrillic.get(char, char) for char in typed)
 
     def cyrillic_graph(self) -> AdjacencyGraph:
         """zxcvbn's QWERTY adjacency graph with every key relabelled as on ЙЦУКЕН."""

@@ -100,9 +100,26 @@ class Analyzer:
             *zm.regex_match(password, _regexen=_REGEXEN),
             *zm.date_match(password),
             *self._decoration_matches(password),
+            *self._shifted_layout_matches(password),
         ]
         matches.sort(key=lambda match: (match["i"], match["j"]))
         return matches
+
+    def _shifted_layout_matches(self, password: str) -> list[Match]:
+        """Wrong-layout words typed with a capital whose key gives a symbol: "{ktu" is Хлеб,
+        the { being the shifted [ key. Matched as if unshifted; the capital is priced below."""
+        shifted = self._res.spelling.layout.shifted_symbols
+        if not any(char in shifted for char in password):
+            return []
+        plain = "".join(shifted.get(char, char) for char in password)
+        matches: list[Match] = zm.dictionary_match(plain, {LEXICON: self._res.lexicon.ranked})
+        found = []
+        for match in matches:
+            token = password[match["i"] : match["j"] + 1]
+            if any(char in shifted for char in token):
+                match["token"] = token
+                found.append(match)
+        return found
 
     def _repeat_matches(self, password: str) -> list[Match]:
         # zxcvbn's repeat matcher scores the repeated part with its global matchers; this is the
@@ -156,12 +173,16 @@ class Analyzer:
     def _estimate(self, match: Match, password: str) -> None:
         """Guesses for the matches zxcvbn would misjudge; it estimates the rest itself."""
         if match["pattern"] == "dictionary":
+            capitals = match["token"]
             if match["dictionary_name"] == LEXICON:
                 entry = self._res.lexicon.entries[match["matched_word"]]
                 match[KIND] = entry.kind
                 match[WRONG_LAYOUT] = entry.wrong_layout
                 match["dictionary_name"] = _FEEDBACK_AS[entry.kind]
-            _preset(match, password, _dictionary_guesses(match))
+                if entry.wrong_layout:
+                    # The capitals the person typed are Cyrillic ones: { is Х.
+                    capitals = self._res.spelling.layout.as_cyrillic(capitals)
+            _preset(match, password, _dictionary_guesses(match, capitals))
         elif match["pattern"] == "spatial" and match["graph"] == CYRILLIC_GRAPH:
             # zxcvbn counts a shifted first key only on its own Latin graphs, and prices walks
             # on any graph it does not know as keypad walks; ЙЦУКЕН has QWERTY's geometry.
@@ -199,11 +220,12 @@ def _preset(match: Match, password: str, guesses: Decimal) -> None:
     match["guesses_log10"] = math.log10(match["guesses"])
 
 
-def _dictionary_guesses(match: Match) -> Decimal:
+def _dictionary_guesses(match: Match, capitals: str) -> Decimal:
     # zxcvbn's dictionary estimate, with capitals recognised in any script (its regexes are
-    # ASCII-only, so Пароль counted as lower case).
+    # ASCII-only, so Пароль counted as lower case); `capitals` is the token as typed, or as
+    # read on the layout it was meant for.
     match["base_guesses"] = match["rank"]
-    match["uppercase_variations"] = uppercase_variations(match["token"])
+    match["uppercase_variations"] = uppercase_variations(capitals)
     match["l33t_variations"] = scoring.l33t_variations(match)
     reversed_variations = 2 if match["reversed"] else 1
     return (

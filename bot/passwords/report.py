@@ -22,7 +22,20 @@ EXPIRED = PREFIX + "expired"
 CANCELLED = PREFIX + "cancelled"
 DELETE_FAILED = PREFIX + "delete_failed"
 NOT_TEXT = PREFIX + "not_text"
-HANDLER_KEYS = (INTRO, GROUP_REDIRECT, EXPIRED, CANCELLED, DELETE_FAILED, NOT_TEXT)
+OFFER = PREFIX + "offer"
+WEBAPP_BUTTON = PREFIX + "webapp_button"
+CHAT_BUTTON = PREFIX + "chat_button"
+HANDLER_KEYS = (
+    INTRO,
+    GROUP_REDIRECT,
+    EXPIRED,
+    CANCELLED,
+    DELETE_FAILED,
+    NOT_TEXT,
+    OFFER,
+    WEBAPP_BUTTON,
+    CHAT_BUTTON,
+)
 
 STRENGTHS = ("very_weak", "weak", "fair", "good", "strong")  # by zxcvbn score 0-4
 
@@ -32,7 +45,7 @@ _DAY = 24 * _HOUR
 _YEAR = 365 * _DAY
 _CENTURY = 100 * _YEAR
 # (unit, its length in seconds, where the next unit takes over); counts are rounded.
-_TIME_UNITS = (
+TIME_UNITS = (
     ("seconds", 1, _MINUTE),
     ("minutes", _MINUTE, _HOUR),
     ("hours", _HOUR, _DAY),
@@ -40,7 +53,7 @@ _TIME_UNITS = (
     ("years", _YEAR, _CENTURY),
     ("centuries", _CENTURY, 100 * _CENTURY),
 )
-TIME_KEYS = ("instant", *(unit for unit, _, _ in _TIME_UNITS), "eternity")
+TIME_KEYS = ("instant", *(unit for unit, _, _ in TIME_UNITS), "eternity")
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,7 @@ def crack_time(seconds: float) -> Piece:
     """How long guessing takes, as a count of the largest fitting unit (plural by `count`)."""
     if seconds < 1:
         return Piece(PREFIX + "crack_time.instant")
-    for unit, length, limit in _TIME_UNITS:
+    for unit, length, limit in TIME_UNITS:
         if seconds < limit:
             count = min(max(1, round(seconds / length)), limit // length - 1)
             return Piece(f"{PREFIX}crack_time.{unit}", {"count": count})

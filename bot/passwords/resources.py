@@ -41,6 +41,7 @@ class PasswordContentError(ValueError):
 class Resources:
     spelling: Spelling
     lexicon: Lexicon
+    word_lists: tuple[WordList, ...]  # what the lexicon was built from, in manifest order
     # zxcvbn's dictionaries plus ours, shared read-only by every check; user inputs are per check.
     dictionaries: Mapping[str, Mapping[str, int]]
     graphs: Mapping[str, AdjacencyGraph]
@@ -73,6 +74,7 @@ def read_resources(content_dir: Path) -> Resources:
     return Resources(
         spelling=spelling,
         lexicon=lexicon,
+        word_lists=tuple(lists),
         dictionaries={
             **{name: zxcvbn_matching.RANKED_DICTIONARIES[name] for name in FREQUENCY_LISTS},
             LEXICON: lexicon.ranked,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
-from bot.cli import CommandError, settings_for_cli
+from bot.cli import CommandError, print_json, settings_for_cli
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
@@ -51,7 +51,7 @@ def register(sub: Any, content_sub: Any) -> None:
 
     log = sub.add_parser("audit", help="the audit log of revocations")
     log.add_argument("--since", help="from this date or time (ISO 8601), UTC")
-    log.add_argument("--json", action="store_true", help="one JSON object per line")
+    log.add_argument("--json", action="store_true", help='one JSON object: {"entries": [...]}')
     log.set_defaults(handler=cmd_audit)
 
 
@@ -112,7 +112,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for r, c in rows
     ]
     if args.json:
-        print(json.dumps(items, ensure_ascii=False))
+        print_json({"requests": items})
     else:
         for request, certificate in rows:
             print(
@@ -176,19 +176,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise CommandError(f"--since {args.since!r}: not an ISO 8601 date") from None
         since = since if since.tzinfo else since.replace(tzinfo=UTC)
     entries = _run(settings_for_cli(), lambda s: audit.entries(s, since))
+    if args.json:
+        print_json(
+            {
+                "entries": [
+                    {
+                        "at": entry.at.isoformat(),
+                        "actor": entry.actor,
+                        "action": entry.action,
+                        "subject": entry.subject,
+                        "details": entry.details,
+                    }
+                    for entry in entries
+                ]
+            }
+        )
+        return 0
     for entry in entries:
-        record = {
-            "at": entry.at.isoformat(),
-            "actor": entry.actor,
-            "action": entry.action,
-            "subject": entry.subject,
-            "details": entry.details,
-        }
-        if args.json:
-            print(json.dumps(record, ensure_ascii=False))
-        else:
-            print(
-                f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor:<20}  {entry.action:<20}  "
-                f"{entry.subject}  {json.dumps(entry.details, ensure_ascii=False)}"
-            )
+        print(
+            f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor:<20}  {entry.action:<20}  "
+            f"{entry.subject}  {json.dumps(entry.details, ensure_ascii=False)}"
+        )
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
@@ -14,7 +14,10 @@ from babel.dates import format_date
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.core import flows, paging
+from bot.core.callbacks import ID, START, callback_id, list_start
 from bot.core.filters import PRIVATE
+from bot.core.private import private_only
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
@@ -28,11 +31,16 @@ from bot.signatures.views import masked, today_in_almaty, view_of
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 5
 REJECT_STEP = "revocations:reject"
 REJECT_TTL = timedelta(minutes=15)
-_ID = r"(\d{1,12})"
+_ID = ID
+_BIN = r"(\d{12})"
 _REASON = "(" + "|".join(CITIZEN_REASONS) + ")"
+_NONCE = flows.NONCE
+# Button flows (bot/core/flows.py): a citizen's request, a departure, an approval.
+CITIZEN_FLOW = "revocations.citizen"
+DEPARTURE_FLOW = "revocations.departure"
+APPROVE_FLOW = "revocations.approve"
 
 
 def certificate_action(certificate_id: int) -> str:
@@ -77,7 +85,23 @@ class Press:
     match: re.Match[str]
 
     def number(self, group: int = 1) -> int:
-        return int(self.match.group(group))
+        """A row id from the data, refused before any query when no row could have it."""
+        value = callback_id(self.match.group(group))
+        if value is None:
+            raise NotAllowed(f"id out of range in {self.query.data!r}")
+        return value
+
+    def start(self, group: int) -> int:
+        """The position a list's page starts at (0 when the data names none)."""
+        text = self.match.group(group)
+        value = list_start(text) if text else 0
+        if value is None:
+            raise NotAllowed(f"bad list position in {self.query.data!r}")
+        return value
+
+    @property
+    def nonce(self) -> str:
+        return self.match.group("nonce")
 
 
 def guarded(
@@ -151,20 +175,33 @@ async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certif
         return await service.own_certificate(context.session, user_id, certificate_id)
 
 
+def _cancel_row(context: BotContext, nonce: str) -> list[tuple[str, str]]:
+    return [(context.t("revocations.cancel_button"), flows.button_data("rv:no", nonce=nonce))]
+
+
 async def on_pick(update: Update, context: BotContext, press: Press) -> None:
+    """The first tap of a citizen's request: a new flow (an unfinished one goes out of date)."""
     query = press.query
     certificate = await _own(context, press.user_id, press.number())
+    nonce = await flows.begin(update, context, CITIZEN_FLOW)
     await query.answer()
     rows = [
-        [(context.t(f"revocations.reason.{reason}"), f"rv:why:{certificate.id}:{reason}")]
+        [
+            (
+                context.t(f"revocations.reason.{reason}"),
+                flows.button_data("rv:why", certificate.id, reason, nonce=nonce),
+            )
+        ]
         for reason in CITIZEN_REASONS
     ]
-    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    rows.append(_cancel_row(context, nonce))
     await query.edit_message_text(context.t("revocations.pick_reason"), reply_markup=_markup(rows))
 
 
 async def on_reason(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
+        return
     certificate = await _own(context, press.user_id, press.number())
     reason = press.match.group(2)
     await query.answer()
@@ -178,8 +215,13 @@ async def on_reason(update: Update, context: BotContext, press: Press) -> None:
         ),
         reply_markup=_markup(
             [
-                [(context.t("revocations.confirm_button"), f"rv:ok:{certificate.id}:{reason}")],
-                [(context.t("revocations.cancel_button"), "rv:no")],
+                [
+                    (
+                        context.t("revocations.confirm_button"),
+                        flows.button_data("rv:ok", certificate.id, reason, nonce=press.nonce),
+                    )
+                ],
+                _cancel_row(context, press.nonce),
             ]
         ),
     )
@@ -187,9 +229,12 @@ async def on_reason(update: Update, context: BotContext, press: Press) -> None:
 
 async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
+        return
     filed = await service.file_citizen_request(
         context.session, press.user_id, press.number(), press.match.group(2)
     )
+    await flows.finish(update, context, press.nonce)
     await query.answer()
     key = "revocations.filed" if filed.created else "revocations.already_open"
     await query.edit_message_text(context.t(key, reference=filed.request.reference))
@@ -218,14 +263,73 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
     await revoke_command(update, context)
 
 
-async def on_cancel(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await query.edit_message_text(context.t("revocations.cancelled"))
+async def on_cancel(update: Update, context: BotContext, press: Press) -> None:
+    """The flow's own cancel button: ends it; on a flow already over it is out of date."""
+    if not await flows.finish(update, context, press.nonce):
+        await flows.answer_out_of_date(update, context)
+        return
+    await press.query.answer()
+    await press.query.edit_message_text(context.t("revocations.cancelled"))
 
 
 # ---- heads of organisations ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Employee:
+    name: str
+    iin: str
+    certificates: list[Certificate]
+
+
+def _employees(certificates: Sequence[Certificate]) -> list[_Employee]:
+    return [
+        _Employee(name, iin, list(group))
+        for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin))
+    ]
+
+
+def _org_listing(context: BotContext, org_bin: str) -> paging.Listing[_Employee]:
+    today = today_in_almaty(utcnow())
+
+    def render(employee: _Employee) -> str:
+        lines = [
+            context.t("revocations.org_employee", holder=employee.name, iin=masked(employee.iin))
+        ]
+        for certificate in employee.certificates:
+            lines.append(
+                context.t(
+                    "revocations.org_certificate",
+                    kind=_kind(context, certificate),
+                    end=_date(context, certificate.valid_to),
+                    status=context.t(f"signatures.status.{view_of(certificate, today).status_key}"),
+                )
+            )
+        return "\n".join(lines)
+
+    return paging.Listing(render, lambda start: f"org:page:{org_bin}:{start}", separator="\n")
+
+
+async def _org_page(
+    context: BotContext, user_id: int, org_bin: str, start: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    certificates = await service.org_certificates(context.session, user_id, org_bin)
+    employees = _employees(certificates)
+    name = certificates[0].org_name if certificates else org_bin
+    page = await _org_listing(context, org_bin).page(
+        context,
+        paging.from_list(employees),
+        start,
+        header=lambda count: context.t(
+            "revocations.org_header", name=name, bin=org_bin, count=count
+        ),
+    )
+    left = [
+        InlineKeyboardButton(
+            context.t("revocations.employee_left_button"), callback_data=f"org:left:{org_bin}"
+        )
+    ]
+    return page.text, page.markup([left] if employees else [])
 
 
 async def org_command(update: Update, context: BotContext) -> None:
@@ -236,61 +340,53 @@ async def org_command(update: Update, context: BotContext) -> None:
     if not orgs:
         await message.reply_text(context.t("revocations.org_none"))
         return
-    today = today_in_almaty(utcnow())
     for org_bin in orgs:
-        certificates = await service.org_certificates(context.session, user.id, org_bin)
-        lines: list[str] = []
-        employees = 0
-        for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin)):
-            employees += 1
-            lines.append(context.t("revocations.org_employee", holder=name, iin=masked(iin)))
-            for certificate in group:
-                view = view_of(certificate, today)
-                lines.append(
-                    context.t(
-                        "revocations.org_certificate",
-                        kind=_kind(context, certificate),
-                        end=_date(context, certificate.valid_to),
-                        status=context.t(f"signatures.status.{view.status_key}"),
-                    )
-                )
-        name = certificates[0].org_name if certificates else org_bin
-        header = context.t("revocations.org_header", name=name, bin=org_bin, count=employees)
-        await message.chat.send_message(
-            "\n".join([header, *lines]),
-            reply_markup=_markup(
-                [[(context.t("revocations.employee_left_button"), f"org:left:{org_bin}")]]
-            )
-            if employees
-            else None,
-        )
+        text, markup = await _org_page(context, user.id, org_bin, 0)
+        await message.chat.send_message(text, reply_markup=markup)
+
+
+async def on_org_page(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    text, markup = await _org_page(context, press.user_id, press.match.group(1), press.start(2))
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_employee_left(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
-    certificates = await service.org_certificates(
-        context.session, press.user_id, press.match.group(1)
+    org_bin = press.match.group(1)
+    certificates = await service.org_certificates(context.session, press.user_id, org_bin)
+    listing: paging.Listing[_Employee] = paging.Listing(
+        lambda _: "",  # the employees are the buttons; the text only asks
+        lambda start: f"org:left:{org_bin}:{start}",
     )
+    page = await listing.page(
+        context,
+        paging.from_list(_employees(certificates)),
+        press.start(2),
+        header=context.t("revocations.pick_employee"),
+    )
+    nonce = await flows.begin(update, context, DEPARTURE_FLOW)
     await query.answer()
-    rows = []
-    for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin)):
-        anchor = next(group)
-        rows.append(
-            [
-                (
-                    context.t("revocations.employee_button", holder=name, iin=masked(iin)),
-                    f"org:emp:{anchor.id}",
-                )
-            ]
-        )
-    rows.append([(context.t("revocations.cancel_button"), "rv:no")])
+    rows = [
+        [
+            (
+                context.t("revocations.employee_button", holder=e.name, iin=masked(e.iin)),
+                flows.button_data("org:emp", e.certificates[0].id, nonce=nonce),
+            )
+        ]
+        for e in page.items
+    ]
+    rows.append(_cancel_row(context, nonce))
     await query.edit_message_text(
-        context.t("revocations.pick_employee"), reply_markup=_markup(rows)
+        page.text, reply_markup=page.markup(_markup(rows).inline_keyboard)
     )
 
 
 async def on_employee(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
+        return
     anchor = await service.employee_of(context.session, press.user_id, press.number())
     certificates = await service.org_certificates(
         context.session, press.user_id, anchor.org_bin or ""
@@ -306,8 +402,13 @@ async def on_employee(update: Update, context: BotContext, press: Press) -> None
         ),
         reply_markup=_markup(
             [
-                [(context.t("revocations.confirm_departure_button"), f"org:gone:{anchor.id}")],
-                [(context.t("revocations.cancel_button"), "rv:no")],
+                [
+                    (
+                        context.t("revocations.confirm_departure_button"),
+                        flows.button_data("org:gone", anchor.id, nonce=press.nonce),
+                    )
+                ],
+                _cancel_row(context, press.nonce),
             ]
         ),
     )
@@ -315,7 +416,10 @@ async def on_employee(update: Update, context: BotContext, press: Press) -> None
 
 async def on_departure(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
+    if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
+        return
     filed = await service.record_departure(context.session, press.user_id, press.number())
+    await flows.finish(update, context, press.nonce)
     await query.answer()
     if not filed:
         await query.edit_message_text(context.t("revocations.departure_nothing"))
@@ -341,38 +445,43 @@ async def requests_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def _requests_page(context: BotContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    total, rows = await service.open_requests(context.session, page * PAGE_SIZE, PAGE_SIZE)
-    if not total:
+async def _requests_page(
+    context: BotContext, start: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    def render(row: tuple[RevocationRequest, Certificate]) -> str:
+        request, certificate = row
+        return notices.request_summary(
+            context.deps.texts, context.lang, "revocations.request_card", request, certificate
+        )
+
+    async def fetch(
+        offset: int, limit: int
+    ) -> tuple[int, Sequence[tuple[RevocationRequest, Certificate]]]:
+        return await service.open_requests(context.session, offset, limit)
+
+    listing = paging.Listing(render, lambda position: f"rq:page:{position}", max_items=5)
+    page = await listing.page(
+        context,
+        fetch,
+        start,
+        header=lambda total: context.t("revocations.open_requests", count=total),
+    )
+    if not page.total:
         return context.t("revocations.no_open_requests"), None
-    cards = [context.t("revocations.open_requests", count=total)]
-    buttons: list[list[tuple[str, str]]] = []
-    for request, certificate in rows:
-        cards.append(
-            notices.request_summary(
-                context.deps.texts, context.lang, "revocations.request_card", request, certificate
-            )
-        )
-        buttons.append(
-            [
-                (
-                    context.t("revocations.approve_button", reference=request.reference),
-                    f"rq:ok:{request.id}",
-                ),
-                (
-                    context.t("revocations.reject_button", reference=request.reference),
-                    f"rq:no:{request.id}",
-                ),
-            ]
-        )
-    navigation = []
-    if page > 0:
-        navigation.append((context.t("revocations.previous_page"), f"rq:page:{page - 1}"))
-    if (page + 1) * PAGE_SIZE < total:
-        navigation.append((context.t("revocations.next_page"), f"rq:page:{page + 1}"))
-    if navigation:
-        buttons.append(navigation)
-    return "\n\n".join(cards), _markup(buttons)
+    rows = [
+        [
+            InlineKeyboardButton(
+                context.t("revocations.approve_button", reference=request.reference),
+                callback_data=f"rq:ok:{request.id}",
+            ),
+            InlineKeyboardButton(
+                context.t("revocations.reject_button", reference=request.reference),
+                callback_data=f"rq:no:{request.id}",
+            ),
+        ]
+        for request, _ in page.items
+    ]
+    return page.text, page.markup(rows)
 
 
 def _require_operator(update: Update, context: BotContext) -> int:
@@ -386,13 +495,56 @@ async def on_page(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
     _require_operator(update, context)
     await query.answer()
-    text, markup = await _requests_page(context, press.number())
+    text, markup = await _requests_page(context, press.start(1))
     await query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_approve(update: Update, context: BotContext, press: Press) -> None:
+    """Approving cannot be undone: say what will happen and ask for one more tap."""
+    query = press.query
+    chat = update.effective_chat
+    assert chat is not None
+    _require_operator(update, context)
+    request = await service.find_request(context.session, press.match.group(1))
+    if request is None:
+        raise NotAllowed(f"no request {press.match.group(1)}")
+    await query.answer()
+    if request.status != "open":
+        await chat.send_message(_already(context, request))
+        return
+    async with context.session.begin():
+        certificate = await context.session.get(Certificate, request.certificate_id)
+    assert certificate is not None
+    nonce = await flows.begin(update, context, APPROVE_FLOW)
+    reference = request.reference
+    await chat.send_message(
+        notices.request_summary(
+            context.deps.texts, context.lang, "revocations.confirm_approve", request, certificate
+        ),
+        reply_markup=_markup(
+            [
+                [
+                    (
+                        context.t("revocations.confirm_approve_button", reference=reference),
+                        flows.button_data("rq:yes", request.id, nonce=nonce),
+                    )
+                ],
+                [
+                    (
+                        context.t("revocations.keep_open_button"),
+                        flows.button_data("rq:back", request.id, nonce=nonce),
+                    )
+                ],
+            ]
+        ),
+    )
+
+
+async def on_approve_confirmed(update: Update, context: BotContext, press: Press) -> None:
     query = press.query
     operator_id = _require_operator(update, context)
+    if not await flows.check(update, context, APPROVE_FLOW, press.nonce):
+        return
     decision = await service.decide(
         context.session,
         press.number(),
@@ -400,8 +552,23 @@ async def on_approve(update: Update, context: BotContext, press: Press) -> None:
         operator_id=operator_id,
         approve=True,
     )
+    await flows.finish(update, context, press.nonce)
     await query.answer()
+    await query.edit_message_reply_markup(None)
     await _report_decision(update, context, decision)
+
+
+async def on_approve_dropped(update: Update, context: BotContext, press: Press) -> None:
+    query = press.query
+    _require_operator(update, context)
+    if not await flows.finish(update, context, press.nonce):
+        await flows.answer_out_of_date(update, context)
+        return
+    request = await service.find_request(context.session, press.match.group(1))
+    await query.answer()
+    await query.edit_message_text(
+        context.t("revocations.approve_dropped", reference=request.reference if request else "")
+    )
 
 
 async def on_reject(update: Update, context: BotContext, press: Press) -> None:
@@ -409,9 +576,9 @@ async def on_reject(update: Update, context: BotContext, press: Press) -> None:
     chat = update.effective_chat
     assert chat is not None
     operator_id = _require_operator(update, context)
-    request = await service.find_request(context.session, press.match.group(1))
+    request = await service.find_request(context.session, str(press.number()))
     if request is None:
-        raise NotAllowed(f"no request {press.match.group(1)}")
+        raise NotAllowed(f"no request {press.number()}")
     await query.answer()
     if request.status != "open":
         await chat.send_message(_already(context, request))
@@ -485,23 +652,42 @@ feature = Feature(
         CommandHandler("revoke", revoke_command, filters=PRIVATE),
         CommandHandler("org", org_command, filters=PRIVATE),
         CommandHandler("requests", requests_command),
-        CallbackQueryHandler(guarded(on_pick), pattern=rf"^rv:pick:{_ID}$"),
-        CallbackQueryHandler(guarded(on_reason), pattern=rf"^rv:why:{_ID}:{_REASON}$"),
-        CallbackQueryHandler(guarded(on_confirm), pattern=rf"^rv:ok:{_ID}:{_REASON}$"),
-        CallbackQueryHandler(on_cancel, pattern=r"^rv:no$"),
-        CallbackQueryHandler(on_menu_button, pattern=r"^rv:menu$"),
-        CallbackQueryHandler(guarded(on_employee_left), pattern=r"^org:left:(\d{12})$"),
-        CallbackQueryHandler(guarded(on_employee), pattern=rf"^org:emp:{_ID}$"),
-        CallbackQueryHandler(guarded(on_departure), pattern=rf"^org:gone:{_ID}$"),
-        CallbackQueryHandler(guarded(on_page), pattern=r"^rq:page:(\d{1,6})$"),
+        # A citizen's certificates and an organisation's staff never go to a group.
+        CallbackQueryHandler(private_only("revoke", guarded(on_pick)), pattern=rf"^rv:pick:{_ID}$"),
+        CallbackQueryHandler(
+            private_only("revoke", guarded(on_reason)),
+            pattern=rf"^rv:why:{_ID}:{_REASON}:{_NONCE}$",
+        ),
+        CallbackQueryHandler(
+            private_only("revoke", guarded(on_confirm)),
+            pattern=rf"^rv:ok:{_ID}:{_REASON}:{_NONCE}$",
+        ),
+        CallbackQueryHandler(guarded(on_cancel), pattern=rf"^rv:no:{_NONCE}$"),
+        CallbackQueryHandler(private_only("revoke", on_menu_button), pattern=r"^rv:menu$"),
+        CallbackQueryHandler(
+            private_only("org", guarded(on_org_page)), pattern=rf"^org:page:{_BIN}:{START}$"
+        ),
+        CallbackQueryHandler(
+            private_only("org", guarded(on_employee_left)),
+            pattern=rf"^org:left:{_BIN}(?::{START})?$",
+        ),
+        CallbackQueryHandler(
+            private_only("org", guarded(on_employee)), pattern=rf"^org:emp:{_ID}:{_NONCE}$"
+        ),
+        CallbackQueryHandler(
+            private_only("org", guarded(on_departure)), pattern=rf"^org:gone:{_ID}:{_NONCE}$"
+        ),
+        CallbackQueryHandler(guarded(on_page), pattern=rf"^rq:page:{START}$"),
         CallbackQueryHandler(guarded(on_approve), pattern=rf"^rq:ok:{_ID}$"),
+        CallbackQueryHandler(guarded(on_approve_confirmed), pattern=rf"^rq:yes:{_ID}:{_NONCE}$"),
+        CallbackQueryHandler(guarded(on_approve_dropped), pattern=rf"^rq:back:{_ID}:{_NONCE}$"),
         CallbackQueryHandler(guarded(on_reject), pattern=rf"^rq:no:{_ID}$"),
     ],
     commands=["revoke", "org"],
     operator_commands=["requests"],
     menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
     steps={REJECT_STEP: Step(reject_reason_step)},
-    deep_links={"revoke": revoke_command},
+    deep_links={"revoke": revoke_command, "org": org_command},
     certificate_action=certificate_action,
     on_startup=org_reminder_job.start,
     on_shutdown=org_reminder_job.stop,

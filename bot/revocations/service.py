@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
+from bot.db.ids import row_id
 from bot.revocations import audit
 from bot.revocations.models import (
     APPROVED,
@@ -280,7 +281,8 @@ async def find_request(session: AsyncSession, key: str) -> RevocationRequest | N
     """By reference (REV-2026-000123) or by number."""
     async with session.begin():
         if key.isdigit():
-            return await session.get(RevocationRequest, int(key))
+            request_id = row_id(key)  # a number no row can have is not a database error
+            return await session.get(RevocationRequest, request_id) if request_id else None
         return await session.scalar(
             select(RevocationRequest).where(RevocationRequest.reference == key.upper())
         )

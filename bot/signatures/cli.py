@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CommandError, settings_for_cli
+from bot.cli import CommandError, print_json, settings_for_cli
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
@@ -69,7 +68,7 @@ def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int
     except UnicodeDecodeError:
         raise CommandError(f"{path}: not UTF-8 text") from None
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print_json(report.to_json())
     else:
         for error in report.errors:
             print(error.reason)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 
 from babel.dates import format_date
 from telegram import (
     InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -17,7 +18,10 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core import paging
+from bot.core.callbacks import START, list_start
 from bot.core.filters import NEW, PRIVATE
+from bot.core.private import private_only
 from bot.db.base import utcnow
 from bot.i18n import Html
 from bot.runtime import BotContext, Deps, Feature, MenuItem
@@ -31,8 +35,8 @@ from bot.signatures.views import CertificateView, masked, today_in_almaty, view_
 log = logging.getLogger(__name__)
 
 CB_STATUS = "sig:status"
-# A message holds at most 4096 characters; a certificate's entry is under 400.
-ITEMS_PER_MESSAGE = 8
+CB_PAGE = "sig:page:"
+ITEMS_PER_PAGE = 8
 # Certificates are small; anything bigger is only downloaded when it might be a renamed key
 # container, which must be caught and deleted.
 MAX_SNIFF_BYTES = 1024 * 1024
@@ -107,22 +111,54 @@ async def _ask_for_contact_again(message: Message, context: BotContext) -> None:
 
 
 async def _show_certificates(message: Message, context: BotContext, hashed: str) -> None:
-    certificates = await registry.certificates_of(context.session, hashed)
-    if not certificates:
+    page = await _certificates_page(context, hashed, 0)
+    if page is None:
         await message.chat.send_message(context.t("signatures.none_found"))
         return
+    await message.chat.send_message(
+        page.text, reply_markup=page.markup(_revoke_rows(context, page.items))
+    )
+
+
+async def _certificates_page(
+    context: BotContext, hashed: str, start: int
+) -> paging.Page[tuple[int, CertificateView]] | None:
+    certificates = await registry.certificates_of(context.session, hashed)
+    if not certificates:
+        return None
     today = today_in_almaty(utcnow())
-    views = [view_of(c, today) for c in certificates]
-    header = context.t("signatures.list_header", count=len(views))
-    for start in range(0, len(views), ITEMS_PER_MESSAGE):
-        chunk = views[start : start + ITEMS_PER_MESSAGE]
-        items = [_item(context, start + i + 1, v) for i, v in enumerate(chunk)]
-        parts = ([header] if start == 0 else []) + items
-        if start + ITEMS_PER_MESSAGE >= len(views):
-            parts += [context.t("signatures.unexpected"), context.t("signatures.revoke_hint")]
-        await message.chat.send_message(
-            "\n\n".join(parts), reply_markup=_revoke_buttons(context, chunk, start)
-        )
+    numbered = [(number, view_of(c, today)) for number, c in enumerate(certificates, 1)]
+    listing: paging.Listing[tuple[int, CertificateView]] = paging.Listing(
+        lambda item: _item(context, *item),
+        lambda position: f"{CB_PAGE}{position}",
+        max_items=ITEMS_PER_PAGE,
+    )
+    return await listing.page(
+        context,
+        paging.from_list(numbered),
+        start,
+        header=lambda count: context.t("signatures.list_header", count=count),
+        footer=f"{context.t('signatures.unexpected')}\n\n{context.t('signatures.revoke_hint')}",
+    )
+
+
+async def status_page(update: Update, context: BotContext) -> None:
+    """◀ / ▶ under the list: re-read for the presser's own verified phone, never the data's."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    start = list_start((query.data or "").removeprefix(CB_PAGE))
+    hashed = await registry.verified_phone(context.session, user.id)
+    page = (
+        await _certificates_page(context, hashed, start) if hashed and start is not None else None
+    )
+    if page is None:
+        await query.answer(context.t("core.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        page.text, reply_markup=page.markup(_revoke_rows(context, page.items))
+    )
 
 
 def _item(context: BotContext, number: int, view: CertificateView) -> str:
@@ -151,23 +187,22 @@ def _item(context: BotContext, number: int, view: CertificateView) -> str:
     )
 
 
-def _revoke_buttons(
-    context: BotContext, views: list[CertificateView], offset: int
-) -> InlineKeyboardMarkup | None:
+def _revoke_rows(
+    context: BotContext, items: Sequence[tuple[int, CertificateView]]
+) -> list[list[InlineKeyboardButton]]:
     action = context.deps.certificate_action
     if action is None:
-        return None
-    rows = [
+        return []
+    return [
         [
             InlineKeyboardButton(
-                context.t("signatures.revoke_button", number=offset + i + 1),
+                context.t("signatures.revoke_button", number=number),
                 callback_data=action(view.id),
             )
         ]
-        for i, view in enumerate(views)
+        for number, view in items
         if view.revocable
     ]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -239,7 +274,11 @@ feature = Feature(
     name="signatures",
     handlers=[
         CommandHandler("status", status, filters=PRIVATE),
-        CallbackQueryHandler(status_button, pattern=f"^{CB_STATUS}$"),
+        # Someone's certificates are shown in their private chat only, whatever the data says.
+        CallbackQueryHandler(private_only("status", status_button), pattern=f"^{CB_STATUS}$"),
+        CallbackQueryHandler(
+            private_only("status", status_page), pattern=f"^{re.escape(CB_PAGE)}{START}$"
+        ),
         MessageHandler(PRIVATE & NEW & filters.CONTACT, on_contact),
         MessageHandler(PRIVATE_DOCUMENTS, on_document),
     ],

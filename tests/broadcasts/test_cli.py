@@ -71,7 +71,7 @@ def test_create_status_pause_resume_cancel(
     code, out, _ = run(capsys, "cancel", "1", "--json")
     assert json.loads(out) == {"id": 1, "state": "cancelled"}
     code, out, _ = run(capsys, "status", "--json")
-    [listed] = json.loads(out)
+    [listed] = json.loads(out)["campaigns"]
     assert (listed["state"], listed["cancelled"], listed["sent"]) == ("cancelled", 4, 0)
     code, _, err = run(capsys, "resume", "1")
     assert code == 2
@@ -130,7 +130,7 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(
     assert code == 2
     assert err == "esign-bot: error: not confirmed: add --yes to send without asking\n"
     code, out, _ = run(capsys, "status", "--json")
-    assert json.loads(out) == []
+    assert json.loads(out) == {"campaigns": []}
 
 
 def test_unknown_campaign(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -165,7 +165,15 @@ async def test_non_operators_are_refused_even_with_forged_buttons(bh: BotHarness
     assert (await intruder.send("/broadcast")).text == refused
     assert (await intruder.send("/broadcasts")).text == refused
     await intruder.send("/start")
-    for data in ("bc:send:1", "bc:pause:1", "bc:cancel:1", "bc:drop:1", "bc:mode:all"):
+    nonce = "0123abcd"
+    for data in (
+        f"bc:send:1:{nonce}",
+        "bc:pause:1",
+        "bc:cancel:1",
+        f"bc:drop:1:{nonce}",
+        f"bc:stop:1:{nonce}",
+        "bc:mode:all",
+    ):
         forged = await intruder.press(data=data)
         assert intruder.answer_to(forged) == {"text": refused}, data
     # Garbage after the prefix is a stale button, not an error.
@@ -206,3 +214,39 @@ async def test_broadcasts_lists_campaigns_with_controls(bh: BotHarness) -> None:
     assert f"#{draft}" in listing.text
     assert t("en", "broadcasts.states.done") in listing.text
     assert listing.last.buttons == []
+
+
+async def test_the_prompt_names_each_language_in_its_grammatical_form(bh: BotHarness) -> None:
+    for code, expected in (
+        ("ru", "Отправьте текст предупреждения на казахском языке одним сообщением"),
+        ("kk", "Ескерту мәтінін қазақ тілінде бір хабарламамен жіберіңіз"),
+        ("en", "Send the warning text in Kazakh as one message"),
+    ):
+        op = operator(bh, language_code=code)
+        await op.send("/broadcast")
+        asked = await op.press(t(code, "broadcasts.buttons.mode_per"))
+        assert asked.text.startswith(expected), asked.text
+        asked = await op.send("kk text")
+        assert (
+            "на русском языке" in asked.text
+            or "орыс тілінде" in asked.text
+            or ("in Russian" in asked.text)
+        )
+        assert "Русский" not in asked.text
+        await op.send("/cancel")
+
+
+async def test_cancel_makes_send_and_discard_out_of_date(bh: BotHarness) -> None:
+    await subscribers(bh, 1, "en")
+    op = operator(bh)
+    await op.send("/broadcast")
+    await op.press(t("en", "broadcasts.buttons.mode_all"))
+    preview = await op.send("NEVER-SENT")
+    summary = preview.last
+    buttons = [b["callback_data"] for b in summary.buttons]
+    assert (await op.send("/cancel")).text == t("en", "core.cancelled")
+    for data in buttons:
+        late = await op.press(data=data, message=summary)
+        assert op.answer_to(late) == {"text": t("en", "core.flow_out_of_date")}
+    assert summary.buttons == []  # taken away with the first late press
+    assert await campaign_state(bh, 1) == CampaignState.DRAFT

@@ -101,8 +101,19 @@ async def test_pause_resume_cancel_from_the_progress_message(
 
         await op.press(t("en", "broadcasts.buttons.resume"))
         await harness.wait_for(lambda: delivered() >= still + 5)
-        cancelled = await op.press(t("en", "broadcasts.buttons.cancel"))
+        # Cancelling asks first, naming what it will do; "No" leaves the campaign running.
+        asked = await op.press(t("en", "broadcasts.buttons.cancel"))
+        assert asked.text.startswith(f"Cancel warning #{campaign}?\nNot received yet: ")
+        assert "This cannot be undone." in asked.text
+        kept = await op.press(t("en", "broadcasts.buttons.keep"), message=asked.last)
+        assert kept.edited[0].text == t("en", "broadcasts.compose.kept", id=campaign)
+        assert (await summary_of(harness, campaign)).state == CampaignState.RUNNING
+        asked = await op.press(t("en", "broadcasts.buttons.cancel"))
+        stop = t("en", "broadcasts.buttons.stop_id", id=campaign)
+        cancelled = await op.press(stop, message=asked.last)
         assert op.answer_to(cancelled) == {"text": t("en", "broadcasts.toast.cancel", id=campaign)}
+        assert asked.last.text == t("en", "broadcasts.toast.cancel", id=campaign)
+        assert asked.last.buttons == []
         final = await wait_state(harness, campaign, CampaignState.CANCELLED)
         await asyncio.sleep(0.2)
         assert final.count("sent") == delivered()

@@ -326,7 +326,7 @@ async def test_private_only_flows_link_to_the_private_chat(gh: BotHarness, comma
 
 async def test_stats_are_refused_to_non_operators(gh: BotHarness) -> None:
     reply = await gh.user(language_code="en").send("/stats")
-    assert reply.text == plain(t("en", "groups.stats.operators_only"))
+    assert reply.text == plain(t("en", "insights.operators_only"))
 
 
 async def test_stats_count_what_the_guard_caught(any_db_gh: BotHarness) -> None:
@@ -349,7 +349,9 @@ async def test_stats_count_what_the_guard_caught(any_db_gh: BotHarness) -> None:
         warnings=2,  # the second catch from the same sender was not warned again
         groups_off=1,
     )
-    assert reply.text == plain(t("en", "groups.stats.title") + "\n\n" + expected)
+    # /stats is the charts' album (bot/insights), then each feature's lines: the guard's here.
+    assert len(reply.photos) == 6
+    assert reply.last.text == plain(t("en", "insights.details_title") + "\n\n" + expected)
 
 
 # ---- the bot's rights ------------------------------------------------------------------------

@@ -148,11 +148,39 @@ async def test_oversized_malformed_and_non_update_bodies_are_refused(hooked: Bot
     assert hooked.messages_to(user.id) == []
 
 
+async def test_deeply_nested_json_is_refused_with_400(hooked: BotHarness) -> None:
+    headers = {SECRET_HEADER: _secret(hooked), "Content-Type": "application/json"}
+    user = hooked.user("Aigerim")
+    # Deeper than the JSON parser's stack, and a message quoting a message quoting…: the
+    # first used to end in a 500 (RecursionError), Telegram then retrying it for a day.
+    brackets = b"[" * 200_000 + b"]" * 200_000
+    inner: dict[str, Any] = _update(user.id, "hi")["message"]
+    for _ in range(400):
+        inner = {**_update(user.id, "hi")["message"], "reply_to_message": inner}
+    quoting = json.dumps({"update_id": 555_002, "message": inner})
+    assert len(brackets) < MAX_BODY
+    assert len(quoting) < MAX_BODY
+    async with httpx.AsyncClient() as client:
+        nested = await client.post(_url(hooked), content=brackets, headers=headers)
+        in_update = await client.post(
+            _url(hooked),
+            content=b'{"update_id": 555003, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            headers=headers,
+        )
+        chain = await client.post(_url(hooked), content=quoting, headers=headers)
+        # The server is still well.
+        fine = await client.get(_url(hooked, "/healthz"))
+    assert nested.status_code == 400
+    assert in_update.status_code == 400
+    assert chain.status_code in (200, 400)  # handled, or refused as malformed: never a 500
+    assert fine.status_code == 200
+
+
 async def test_health_is_ok_with_a_database_and_503_without(hooked: BotHarness) -> None:
     async with httpx.AsyncClient() as client:
         ok = await client.get(_url(hooked, "/healthz"))
         assert ok.status_code == 200
-        assert ok.json() == {"status": "ok", "database": "ok", "bot": "ok"}
+        assert ok.json() == {"status": "ok", "database": "ok", "bot": "ok", "passwords": "ok"}
         deps = hooked.application.deps
         real = deps.engine
         deps.engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from bot.harness.driver import FakeUser
 from bot.harness.records import MessageRecord
 from bot.revocations.models import AuditEntry, RevocationRequest
 from bot.signatures.models import Certificate
@@ -47,7 +48,13 @@ async def test_file_approve_notify_revoke_audit(world: World) -> None:
 
     listing = await world.operator.send("/requests")
     assert "1 open request" in listing.text
-    approved = await world.operator.press(f"Approve {reference}", message=listing.last)
+    asked = await world.operator.press(f"Approve {reference}", message=listing.last)
+    # One more tap, naming what will happen; nothing is decided yet.
+    assert asked.text.startswith(f"Approve {reference}?")
+    assert "will be marked as revoked in the registry and the requester will be told" in asked.text
+    assert (await _certificate(world, "AA01")).status == "valid"
+    approved = await world.operator.press(f"Yes, approve {reference}", message=asked.last)
+    assert asked.last.buttons == []
     assert (
         approved.text
         == f"Approved {reference}: the certificate is marked as revoked and the requester is notified."
@@ -87,21 +94,114 @@ async def test_reject_asks_for_a_reason_and_passes_it_on(world: World) -> None:
     assert (await _certificate(world, "AA01")).status == "valid"
 
 
-async def test_pressing_confirm_twice_files_one_request(world: World) -> None:
-    message = await _file(world)
-    certificate = await _certificate(world, "AA01")
-    second = await world.citizen.press(data=f"rv:ok:{certificate.id}:lost", message=message)
-    assert "There is already an open request" in (second.edited[0].text or "")
+OUT_OF_DATE = (
+    "These buttons are out of date: that step was cancelled or started again, and nothing was "
+    "done. Start again from /menu if you need to."
+)
+
+
+async def _requests(world: World) -> int:
     async with world.harness.application.deps.sessionmaker() as session:
-        count = len((await session.scalars(select(RevocationRequest))).all())
-    assert count == 1
+        return len((await session.scalars(select(RevocationRequest))).all())
+
+
+async def _to_confirmation(world: World, serial: str = "AA01") -> MessageRecord:
+    """Pick a certificate and a reason; stop at the confirmation."""
+    certificate = await _certificate(world, serial)
+    picker = await world.citizen.send("/revoke")
+    await world.citizen.press(data=f"rv:pick:{certificate.id}", message=picker.last)
+    await world.citizen.press("lost or stolen", message=picker.last)
+    assert [b["text"] for b in picker.last.buttons] == ["✅ Yes, request revocation", "✖ Cancel"]
+    return picker.last
+
+
+def _nonce(message: MessageRecord) -> str:
+    return str(message.buttons[0]["callback_data"]).rsplit(":", 1)[1]
+
+
+async def test_pressing_confirm_twice_files_one_request(world: World) -> None:
+    confirmation = await _to_confirmation(world)
+    data = confirmation.buttons[0]["callback_data"]
+    await world.citizen.press(data=data, message=confirmation)
+    second = await world.citizen.press(data=data, message=confirmation)
+    assert world.citizen.answer_to(second) == {"text": OUT_OF_DATE}
+    assert await _requests(world) == 1
+
+
+async def test_cancel_makes_an_unfinished_revocation_out_of_date(world: World) -> None:
+    confirmation = await _to_confirmation(world)
+    data = confirmation.buttons[0]["callback_data"]
+    cancelled = await world.citizen.send("/cancel")
+    assert cancelled.text == "Cancelled. What next?"
+    late = await world.citizen.press(data=data, message=confirmation)
+    assert world.citizen.answer_to(late) == {"text": OUT_OF_DATE}
+    assert confirmation.buttons == []  # the dead buttons are taken away
+    assert await _requests(world) == 0
+    nothing = await world.citizen.send("/cancel")
+    assert nothing.text == "There is nothing to cancel. /menu shows what I can do."
+
+
+async def test_a_new_flow_supersedes_the_unfinished_one(world: World) -> None:
+    first = await _to_confirmation(world, "AA01")
+    stale = first.buttons[0]["callback_data"]
+    second = await _to_confirmation(world, "AA02")
+    late = await world.citizen.press(data=stale, message=first)
+    assert world.citizen.answer_to(late) == {"text": OUT_OF_DATE}
+    await world.citizen.press("Yes, request revocation", message=second)
+    assert await _requests(world) == 1
+    assert (await _certificate(world, "AA02")).id in await _requested_ids(world)
+
+
+async def test_the_flows_cancel_button_ends_it(world: World) -> None:
+    confirmation = await _to_confirmation(world)
+    confirm = confirmation.buttons[0]["callback_data"]
+    cancelled = await world.citizen.press("Cancel", message=confirmation)
+    assert cancelled.edited[0].text == "Nothing was filed."
+    late = await world.citizen.press(data=confirm, message=confirmation)
+    assert world.citizen.answer_to(late) == {"text": OUT_OF_DATE}
+    assert await _requests(world) == 0
+
+
+async def test_another_users_nonce_does_not_work(world: World) -> None:
+    confirmation = await _to_confirmation(world)
+    intruder: FakeUser = world.harness.user("Intruder", language_code="en")
+    forged = await intruder.press(
+        data=confirmation.buttons[0]["callback_data"], message=confirmation
+    )
+    assert intruder.answer_to(forged) is not None
+    assert await _requests(world) == 0
+
+
+async def _requested_ids(world: World) -> set[int]:
+    async with world.harness.application.deps.sessionmaker() as session:
+        return {r.certificate_id for r in await session.scalars(select(RevocationRequest))}
+
+
+async def test_cancelling_an_approval_leaves_the_request_open(world: World) -> None:
+    message = await _file(world)
+    reference = (message.text or "").split()[2]
+    listing = await world.operator.send("/requests")
+    asked = await world.operator.press(f"Approve {reference}", message=listing.last)
+    approve = asked.last.buttons[0]["callback_data"]
+    back = await world.operator.press("Back, do not approve", message=asked.last)
+    assert back.edited[0].text == f"{reference} was not approved; it stays open."
+    late = await world.operator.press(data=approve, message=asked.last)
+    assert world.operator.answer_to(late) == {"text": OUT_OF_DATE}
+    assert (await _certificate(world, "AA01")).status == "valid"
+    # /cancel ends a pending approval as well.
+    again = await world.operator.press(f"Approve {reference}", message=listing.last)
+    assert (await world.operator.send("/cancel")).text == "Cancelled. What next?"
+    late = await world.operator.press(data=again.last.buttons[0]["callback_data"])
+    assert world.operator.answer_to(late) == {"text": OUT_OF_DATE}
+    assert (await _certificate(world, "AA01")).status == "valid"
 
 
 @pytest.mark.parametrize("action", ["pick", "why", "ok"])
 async def test_someone_elses_certificate_is_refused(world: World, action: str) -> None:
     other = await _certificate(world, "BB01")
-    data = f"rv:{action}:{other.id}" + ("" if action == "pick" else ":lost")
-    await world.citizen.send("/revoke")
+    # With the nonce of the citizen's own, current flow: only the certificate is forged.
+    nonce = _nonce(await _to_confirmation(world))
+    data = f"rv:{action}:{other.id}" + ("" if action == "pick" else f":lost:{nonce}")
     refused = await world.citizen.press(data=data)
     assert world.citizen.answer_to(refused) == {"text": "This action is not available to you."}
     async with world.harness.application.deps.sessionmaker() as session:
@@ -132,8 +232,8 @@ async def test_malformed_callback_data_gets_the_stale_answer(world: World) -> No
 
 
 async def test_a_request_for_a_missing_certificate_is_refused(world: World) -> None:
-    await world.citizen.send("/revoke")
-    refused = await world.citizen.press(data="rv:ok:999999:lost")
+    nonce = _nonce(await _to_confirmation(world))
+    refused = await world.citizen.press(data=f"rv:ok:999999:lost:{nonce}")
     assert world.citizen.answer_to(refused) == {"text": "This action is not available to you."}
 
 

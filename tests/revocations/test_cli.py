@@ -43,7 +43,7 @@ def test_requests_and_audit_from_the_command_line(tmp_path: Path) -> None:
     reference = asyncio.run(_file_one(url.replace("sqlite:", "sqlite+aiosqlite:")))
     listed = _cli(tmp_path, "requests", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    assert [r["reference"] for r in json.loads(listed.stdout)] == [reference]
+    assert [r["reference"] for r in json.loads(listed.stdout)["requests"]] == [reference]
 
     assert _cli(tmp_path, "requests", "reject", reference, "--reason", " ").returncode == 2
     rejected = _cli(tmp_path, "requests", "reject", reference, "--reason", "duplicate")
@@ -60,6 +60,7 @@ def test_requests_and_audit_from_the_command_line(tmp_path: Path) -> None:
     assert bad.stderr.strip() == "esign-bot: error: --bin '150340000004': not a valid BIN"
 
     log = _cli(tmp_path, "audit", "--json")
-    actions = [json.loads(line)["action"] for line in log.stdout.splitlines()]
+    assert len(log.stdout.splitlines()) == 1  # one JSON document, like every --json
+    actions = [entry["action"] for entry in json.loads(log.stdout)["entries"]]
     assert actions == ["request_filed", "request_rejected", "admin_appointed"]
     assert _cli(tmp_path, "audit", "--since", "yesterday").returncode == 2

@@ -65,7 +65,10 @@ async def test_an_admin_acts_only_on_their_own_organisation(world: World) -> Non
     async with world.harness.application.deps.sessionmaker() as session:
         dala = await session.scalar(select(Certificate).where(Certificate.serial_number == "CC01"))
     assert dala is not None
-    for data in (f"org:left:{DALA}", f"org:emp:{dala.id}", f"org:gone:{dala.id}"):
+    # The nonce of the head's own, current flow: only the organisation is forged.
+    await head.press("An employee left", message=overview.last)
+    nonce = str(overview.last.buttons[0]["callback_data"]).rsplit(":", 1)[1]
+    for data in (f"org:left:{DALA}", f"org:emp:{dala.id}:{nonce}", f"org:gone:{dala.id}:{nonce}"):
         refused = await head.press(data=data, message=overview.last)
         assert head.answer_to(refused) == {"text": "This action is not available to you."}
     assert await _serials_requested(world) == set()

@@ -1,0 +1,1 @@
+"""Inline mode: guidance cards offered in any chat when someone types `@bot words`."""

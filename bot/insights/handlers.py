@@ -1,0 +1,39 @@
+"""/stats for operators: the charts as one album, then each feature's detailed lines."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import CommandHandler
+
+from bot.core.filters import PRIVATE
+from bot.db.base import utcnow
+from bot.groups.stats import sections
+from bot.insights import album, digest
+from bot.runtime import BotContext, Feature
+
+
+async def stats_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if message is None:
+        return
+    if not context.is_operator(user.id if user else None):
+        await message.reply_text(context.t("insights.operators_only"))
+        return
+    await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+    media = await album.build(context.deps, context.session, utcnow(), context.lang)
+    await message.reply_media_group(media)
+    lines = []
+    for section in sections(context.deps.services.values()):
+        lines.extend(await section.stat_lines(context.session, context.t))
+    if lines:
+        await message.reply_text("\n\n".join([context.t("insights.details_title"), *lines]))
+
+
+feature = Feature(
+    name="insights",
+    handlers=[CommandHandler("stats", stats_command, filters=PRIVATE)],
+    operator_commands=["stats"],
+    on_startup=digest.start,
+    on_shutdown=digest.stop,
+)
