@@ -33,7 +33,7 @@ from bot.ops.probes import PROBES
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
-from bot.runtime import BotContext, Deps, EsignApplication, Feature
+from bot.runtime import BotContext, Deps, EsignApplication, Feature, ScreenAnswerer, ScreenTaker
 from bot.signatures import handlers as signatures
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ FEATURES: Sequence[Feature] = (
 )
 
 FIRST_OBSERVER_GROUP = 1
+# Screens look at every update before the pre-update step (group -1: flood control), one PTB
+# handler group each.
+FIRST_SCREEN_GROUP = -100
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
 GET_UPDATES_POOL_SIZE = 1  # one long poll at a time, as PTB's default
@@ -129,6 +132,12 @@ def build_application(
     )
     application: EsignApplication = builder.build()
     application.add_handler(core.PRE_UPDATE, group=-1)
+    for index, feature in enumerate(features):
+        if feature.screen is not None:
+            taker = ScreenTaker(feature.name, feature.screen)
+            application.add_handler(taker, group=FIRST_SCREEN_GROUP + index)
+            # Before every feature's handlers: what a screen took gets its answer, no other.
+            application.add_handler(ScreenAnswerer(feature.name, feature.screen))
     for index, feature in enumerate(features):
         for handler in feature.handlers:
             application.add_handler(handler)

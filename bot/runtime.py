@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.ext import Application, BaseHandler, BaseUpdateProcessor, CallbackContext, ExtBot
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    BaseHandler,
+    BaseUpdateProcessor,
+    CallbackContext,
+    ExtBot,
+)
 
 from bot.config import Settings
 from bot.db.dialogs import Pending
@@ -32,6 +39,23 @@ class Step:
     on_expired: StepCallback | None = None
     # A message that is not text (photo, voice, sticker…) while the step is pending.
     on_other: StepCallback | None = None
+    # The step takes text written for others (a warning to broadcast, a reason for a citizen),
+    # which may quote a weak password as an example: screens leave its messages alone.
+    takes_prose: bool = False
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A feature's first look at every update, before flood control and every handler.
+
+    `take` runs for every update, a flood-muted user's too: it removes what must not stay in a
+    chat (a password sent outside the check) and returns a note saying what it did, or None
+    when the update is not its business. The update is still counted by flood control; if it
+    is let through, `answer` (given the note) replaces every other handler for it.
+    """
+
+    take: Callable[[Update, BotContext], Awaitable[object | None]]
+    answer: Callable[[Update, BotContext, object], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,7 @@ class Feature:
     # Web pages the feature serves (the password check page): on the webhook server's port in
     # webhook mode, else on WEBAPP_LISTEN:WEBAPP_PORT.
     web_routes: Callable[[Deps], Sequence[web.RouteDef]] | None = None
+    screen: Screen | None = None
 
 
 @dataclass
@@ -188,6 +213,43 @@ class EsignApplication(Application[Any, Any, Any, Any, Any, Any]):
             leave_scope(token)
             for observer in self.update_observers:
                 observer(update)
+
+
+class ScreenTaker(BaseHandler[Update, BotContext, None]):
+    """Runs a feature's `Screen.take` for every update and keeps its note for the answer."""
+
+    def __init__(self, feature: str, screen: Screen) -> None:
+        super().__init__(self._take, block=True)
+        self.feature, self.screen = feature, screen
+
+    def check_update(self, update: object) -> bool:
+        return isinstance(update, Update)
+
+    async def _take(self, update: Update, context: BotContext) -> None:
+        note = await self.screen.take(update, context)
+        scope = current_scope()
+        if note is not None and scope.screened is None:
+            scope.screened = (self.feature, note)
+
+
+class ScreenAnswerer(BaseHandler[Update, BotContext, None]):
+    """First of the ordinary handlers: answers an update a screen took, and nothing else does."""
+
+    def __init__(self, feature: str, screen: Screen) -> None:
+        super().__init__(self._answer, block=True)
+        self.feature, self.screen = feature, screen
+
+    def check_update(self, update: object) -> bool:
+        if not isinstance(update, Update):
+            return False
+        screened = current_scope().screened
+        return screened is not None and screened[0] == self.feature
+
+    async def _answer(self, update: Update, context: BotContext) -> None:
+        screened = current_scope().screened
+        assert screened is not None
+        await self.screen.answer(update, context, screened[1])
+        raise ApplicationHandlerStop  # observers must not see what was taken away either
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -448,7 +448,7 @@ feature = Feature(
     ],
     commands=["subscribe", "unsubscribe"],
     operator_commands=["broadcast", "broadcasts"],
-    steps={compose.STEP: Step(on_text)},
+    steps={compose.STEP: Step(on_text, takes_prose=True)},
     start_hooks=[subscribe_on_start],
     on_startup=worker.on_startup,
     on_shutdown=worker.on_shutdown,

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
-from bot.core import flows
+from bot.core import credentials, flows
 from bot.core.filters import GROUPS, is_private
 from bot.core.keyboards import (
     CB_HELP,
@@ -165,6 +165,13 @@ def group_redirects(deps: Deps) -> CommandHandler[Any, Any] | None:
 
 PRE_UPDATE = TypeHandler(Update, pre_update)
 
+
+def setup(deps: Deps) -> None:
+    # The password detector every feature shares: a broken vocabulary stops the start, not the
+    # first message.
+    credentials.detector()
+
+
 feature = Feature(
     name="core",
     handlers=[
@@ -183,4 +190,6 @@ feature = Feature(
         ),
     ],
     commands=["start", "help", "menu", "language", "cancel"],
+    content_checks=[credentials.check_content],
+    setup=setup,
 )

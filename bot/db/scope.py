@@ -10,12 +10,14 @@ _current: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=No
 
 
 class UpdateScope:
-    """What one update carries from handler to handler: its session and its language."""
+    """What one update carries from handler to handler: its session, its language, and which
+    feature's screen took it (with that screen's note), if one did."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self.lang: str | None = None
+        self.screened: tuple[str, object] | None = None
 
     @property
     def session(self) -> AsyncSession:

@@ -27,8 +27,10 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import mention_html
 
+from bot.core import credentials
+from bot.core.credentials import off_loop
 from bot.core.filters import GROUPS, NEW
-from bot.groups import credentials, service
+from bot.groups import service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
 from bot.groups.stats import GuardStatsSection
@@ -47,25 +49,13 @@ _GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
 
 def setup(deps: Deps) -> None:
-    # Load the vocabulary now: a broken content file stops the start, not the first message.
-    credentials.detector()
     deps.provide(RightsCache())
     deps.provide(GuardStatsSection())
 
 
-class _SharesSecret(filters.MessageFilter):
-    def filter(self, message: Message) -> bool:
-        text = message.text or message.caption
-        return text is not None and credentials.shares_secret(text)
-
-
-# Edits count: a password added to a message by editing it is just as exposed.
-CREDENTIAL_MESSAGES = (
-    GROUPS
-    & filters.UpdateType.MESSAGES
-    & (filters.TEXT | filters.CAPTION)
-    & _SharesSecret(name="shares_secret")
-)
+# Edits count: a password added to a message by editing it is just as exposed. The detector
+# runs in the handler, not in a filter, so that a long message is judged off the event loop.
+GROUP_TEXTS = GROUPS & filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION)
 GROUP_DOCUMENTS = GROUPS & NEW & filters.Document.ALL
 
 
@@ -110,13 +100,16 @@ async def on_document(update: Update, context: BotContext) -> None:
         return
     if await _is_key_container(message.document):
         await _caught(message, context, group, CatchKind.CONTAINER)
-    elif message.caption and credentials.shares_secret(message.caption):
+    elif message.caption and await off_loop(credentials.shares_secret, message.caption):
         await _caught(message, context, group, CatchKind.CREDENTIALS)
 
 
-async def on_credentials(update: Update, context: BotContext) -> None:
+async def on_text(update: Update, context: BotContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
+        return
+    text = message.text or message.caption
+    if not text or not await off_loop(credentials.shares_secret, text):
         return
     group = await service.settings_of(context.session, chat.id)
     if group.enabled:
@@ -247,8 +240,7 @@ feature = Feature(
     observers=[
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(GROUP_DOCUMENTS, on_document),
-        MessageHandler(CREDENTIAL_MESSAGES, on_credentials),
+        MessageHandler(GROUP_TEXTS, on_text),
     ],
-    content_checks=[credentials.check_content],
     setup=setup,
 )

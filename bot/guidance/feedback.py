@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.credentials import holds_password
 from bot.db.base import utcnow
 from bot.db.upsert import insert_for
 from bot.guidance.models import AnswerVote, UnmatchedQuestion
@@ -31,12 +32,16 @@ async def vote(
 
 
 def _key(text: str) -> str:
-    """The stored form: digits runs removed (they may be IINs, phones, passwords), one case,
-    single spaces, so the same question asked twice is counted, not stored twice."""
+    """The stored form: digit runs and secret-looking words masked (they may be IINs, phones,
+    passwords), one case, single spaces, so the same question asked twice is counted, not
+    stored twice."""
     return " ".join(scrub_question(text).lower().split())[:MAX_STORED_CHARS]
 
 
 async def remember_unmatched(session: AsyncSession, text: str, lang: str | None) -> None:
+    """Keep a question no topic answered, scrubbed; one that holds a password is not kept."""
+    if holds_password(text):
+        return
     key = _key(text)
     if not key:
         return

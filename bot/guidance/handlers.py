@@ -22,6 +22,8 @@ ACTIONS = {
     "password": ("passwords", "pw:start", "password"),
     "status": ("signatures", "sig:status", "status"),
     "revoke": ("revocations", "rv:menu", "revoke"),
+    # Heads of organisations act on a departed employee's keys through /org, not /revoke.
+    "org": ("revocations", "org:menu", "org"),
 }
 
 

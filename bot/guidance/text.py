@@ -7,6 +7,7 @@ cares which keyboard the user had.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,16 @@ _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 _REPEAT = re.compile(r"([a-z])\1+")
 _COMBINING = dict.fromkeys(range(0x0300, 0x0370))
 _SEPARATOR = "\n"
+# Markup pasted into a question ("<b>", '<a href="...">') is not what the person wrote: its
+# Latin tag and attribute names would outvote a short Russian or Kazakh question.
+_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def strip_markup(text: str) -> str:
+    """Text without HTML tags, with entities (&amp;, &lt;) turned back into characters."""
+    if "<" not in text and "&" not in text:
+        return text
+    return html.unescape(_TAG.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class Folder:
         return self._fold_text(unicodedata.normalize("NFC", word).lower())
 
     def tokens(self, text: str) -> list[Token]:
-        raw = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+        raw = _WORD.findall(unicodedata.normalize("NFC", strip_markup(text)).lower())
         # Folding the joined words keeps raw and folded aligned at the cost of one pass.
         folded = self._fold_text(_SEPARATOR.join(raw)).split(_SEPARATOR) if raw else []
         return [Token(r, f, _script(r)) for r, f in zip(raw, folded, strict=True)]

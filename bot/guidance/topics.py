@@ -13,10 +13,12 @@ from bot.guidance.content import ContentError, display_name, read_toml, string_l
 from bot.guidance.langs import LANGS, Lang
 from bot.guidance.markup import html_problems
 
-Action: TypeAlias = Literal["password", "status", "revoke"]
+Action: TypeAlias = Literal["password", "status", "revoke", "org"]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
 
 TOPICS_DIR = "topics"
+# The topic list is shown in this order, not in file-name order.
+ORDER_FILE = "guidance/topic_order.toml"
 MAX_TITLE = 40  # a button label
 MAX_ANSWER = 1200  # characters of HTML, a screenful on a phone
 MIN_EXAMPLES, MAX_EXAMPLES = 8, 15
@@ -124,7 +126,27 @@ def _read(content_dir: Path) -> tuple[dict[str, Topic], list[str]]:
         for other in topic.related:
             if other not in known:
                 problems.append(f"{TOPICS_DIR}/{topic.id}.toml: related: unknown topic {other!r}")
-    return topics, problems
+    order = _order(content_dir, known, problems)
+    ordered = {topic_id: topics[topic_id] for topic_id in order if topic_id in topics}
+    return ordered, problems
+
+
+def _order(content_dir: Path, known: set[str], problems: list[str]) -> list[str]:
+    """The listed order; a topic the file forgets is a problem (and goes last, by name)."""
+    data = read_toml(content_dir / ORDER_FILE, problems)
+    listed = string_list(data.get("order"), f"{ORDER_FILE}: order", problems) if data else ()
+    order: list[str] = []
+    for topic_id in listed:
+        if topic_id not in known:
+            problems.append(f"{ORDER_FILE}: order: unknown topic {topic_id!r}")
+        elif topic_id in order:
+            problems.append(f"{ORDER_FILE}: order: {topic_id!r} listed twice")
+        else:
+            order.append(topic_id)
+    missing = sorted(known - set(order))
+    if missing:
+        problems.append(f"{ORDER_FILE}: order: missing {missing}")
+    return order + missing
 
 
 def check_topics(content_dir: Path) -> list[str]:

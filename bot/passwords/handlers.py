@@ -1,9 +1,10 @@
 """Thin handlers for the password check: /password, its menu button and deep link, the step.
 
 The password is the text of one message. It is deleted from the chat before anything else
-happens, checked in a worker thread, and then only the verdict (numbers and message keys) is
+happens, checked in a worker process, and then only the verdict (numbers and message keys) is
 used. It is never stored (the dialog step holds no data), logged, echoed or put into an
-exception: a failed check is re-raised without the original exception's message.
+exception: a failed check is re-raised without the original exception's message. A password
+sent anywhere else in a private chat is taken away by the screen (screen.py).
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
-    User,
     WebAppInfo,
 )
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import SettingsError
@@ -30,27 +28,26 @@ from bot.core.filters import GROUPS, NEW, PRIVATE
 from bot.core.keyboards import private_chat_button
 from bot.db import dialogs
 from bot.db.dialogs import Pending
+from bot.passwords.actions import CB_START, STEP
 from bot.passwords.pool import CheckPool
 from bot.passwords.report import (
     CHAT_BUTTON,
-    DELETE_FAILED,
     EXPIRED,
     GROUP_REDIRECT,
     INTRO,
     NOT_TEXT,
     OFFER,
     WEBAPP_BUTTON,
-    render,
-    verdict_report,
 )
 from bot.passwords.resources import check_content, resources
+from bot.passwords.screen import SCREEN, send_verdict
+from bot.passwords.screen import delete_message as _delete
+from bot.passwords.screen import with_delete_warning as _with_delete_warning
 from bot.passwords.webapp_page import Page, PageNotBuiltError, page_url, routes
 from bot.runtime import BotContext, Deps, EsignApplication, Feature, MenuItem, Step
 
 log = logging.getLogger(__name__)
 
-STEP = "password"  # also the deep-link payload: t.me/<bot>?start=password
-CB_START = "pw:start"
 CB_IN_CHAT = "pw:chat"
 STEP_TTL = timedelta(minutes=5)
 
@@ -165,9 +162,7 @@ async def on_password(update: Update, context: BotContext, pending: Pending) -> 
         return
     deleted = await _delete(message)
     await dialogs.clear_step(context.session, chat.id, user.id)
-    verdict = await context.deps.get(CheckPool).check(message.text, _user_inputs(user))
-    answer = render(verdict_report(verdict), context.t)
-    await chat.send_message(_with_delete_warning(context, deleted, answer))
+    await send_verdict(chat, context, user, message.text, deleted)
 
 
 async def on_expired(update: Update, context: BotContext, pending: Pending) -> None:
@@ -187,28 +182,6 @@ async def on_other_message(update: Update, context: BotContext, pending: Pending
         return
     deleted = await _delete(message)  # the step stays: the password may follow as text
     await chat.send_message(_with_delete_warning(context, deleted, context.t(NOT_TEXT)))
-
-
-async def _delete(message: Message) -> bool:
-    try:
-        return await message.delete()
-    except TelegramError as exc:
-        log.warning(
-            "password check: could not delete a message (chat_id=%s message_id=%s): %s",
-            message.chat_id,
-            message.message_id,
-            type(exc).__name__,
-        )
-        return False
-
-
-def _with_delete_warning(context: BotContext, deleted: bool, text: str) -> str:
-    return text if deleted else f"{context.t(DELETE_FAILED)}\n\n{text}"
-
-
-def _user_inputs(user: User) -> list[str]:
-    """What someone targeting this user tries first: their name and username."""
-    return [value for value in (user.first_name, user.last_name, user.username) if value]
 
 
 feature = Feature(
@@ -232,4 +205,5 @@ feature = Feature(
     on_shutdown=shutdown,
     health_checks={"passwords": workers_healthy},
     web_routes=web_routes,
+    screen=SCREEN,
 )

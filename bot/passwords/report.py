@@ -25,6 +25,9 @@ NOT_TEXT = PREFIX + "not_text"
 OFFER = PREFIX + "offer"
 WEBAPP_BUTTON = PREFIX + "webapp_button"
 CHAT_BUTTON = PREFIX + "chat_button"
+SCREENED = PREFIX + "screened"  # a password sent outside the check was deleted
+CHECK_ANOTHER = PREFIX + "check_another"  # the button under a verdict
+MENU_BUTTON = PREFIX + "menu_button"
 HANDLER_KEYS = (
     INTRO,
     GROUP_REDIRECT,
@@ -35,6 +38,9 @@ HANDLER_KEYS = (
     OFFER,
     WEBAPP_BUTTON,
     CHAT_BUTTON,
+    SCREENED,
+    CHECK_ANOTHER,
+    MENU_BUTTON,
 )
 
 STRENGTHS = ("very_weak", "weak", "fair", "good", "strong")  # by zxcvbn score 0-4

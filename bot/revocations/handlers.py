@@ -16,13 +16,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core import flows, paging
 from bot.core.callbacks import ID, START, callback_id, list_start
-from bot.core.filters import PRIVATE
+from bot.core.filters import PRIVATE, is_private
 from bot.core.private import private_only
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
 from bot.revocations import audit, notices, org_reminder_job, service
-from bot.revocations.models import RevocationRequest
+from bot.revocations.models import REJECTED, RevocationRequest
 from bot.revocations.service import CITIZEN_REASONS, NotAllowed
 from bot.runtime import BotContext, Feature, MenuItem, Step
 from bot.signatures import registry
@@ -138,11 +138,15 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     if requests:
         lines = [context.t("revocations.my_requests")] + [
             context.t(
-                "revocations.request_line",
+                # A rejection names its reason and the next step here too, not only in the notice.
+                "revocations.request_line_rejected"
+                if r.status == REJECTED
+                else "revocations.request_line",
                 reference=r.reference,
                 kind=_kind(context, c),
                 serial=c.serial_number,
                 status=context.t(f"revocations.status.{r.status}"),
+                reason=r.decision_reason or "—",
             )
             for r, c in requests
         ]
@@ -350,6 +354,19 @@ async def on_org_page(update: Update, context: BotContext, press: Press) -> None
     text, markup = await _org_page(context, press.user_id, press.match.group(1), press.start(2))
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_org_button(update: Update, context: BotContext) -> None:
+    """The employee-left topic's button: /org, which re-checks who may see what."""
+    query = update.callback_query
+    if query is None:
+        return
+    # The organisation's list is for a private chat only, whatever a forged press says.
+    if not is_private(update):
+        await query.answer(context.t("core.private_only"), show_alert=True)
+        return
+    await query.answer()
+    await org_command(update, context)
 
 
 async def on_employee_left(update: Update, context: BotContext, press: Press) -> None:
@@ -664,6 +681,7 @@ feature = Feature(
         ),
         CallbackQueryHandler(guarded(on_cancel), pattern=rf"^rv:no:{_NONCE}$"),
         CallbackQueryHandler(private_only("revoke", on_menu_button), pattern=r"^rv:menu$"),
+        CallbackQueryHandler(on_org_button, pattern=r"^org:menu$"),
         CallbackQueryHandler(
             private_only("org", guarded(on_org_page)), pattern=rf"^org:page:{_BIN}:{START}$"
         ),
@@ -686,7 +704,7 @@ feature = Feature(
     commands=["revoke", "org"],
     operator_commands=["requests"],
     menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
-    steps={REJECT_STEP: Step(reject_reason_step)},
+    steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
     deep_links={"revoke": revoke_command, "org": org_command},
     certificate_action=certificate_action,
     on_startup=org_reminder_job.start,

@@ -22,6 +22,7 @@ from bot.revocations.models import (
     RevocationRequest,
 )
 from bot.signatures.models import Certificate, VerifiedPhone
+from bot.signatures.views import today_in_almaty
 
 CITIZEN_REASONS = ("lost", "transferred", "misuse", "not_needed")
 EMPLOYEE_LEFT = "employee_left"
@@ -325,6 +326,7 @@ async def decide(
             return Decision(request, certificate, decided_now=False)
         if approve:
             certificate.status = "revoked"
+            certificate.status_since = today_in_almaty(now)
             certificate.updated_at = now
         audit.record(
             session,

@@ -30,16 +30,19 @@ from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import Inspection, StatusSource
 from bot.signatures.phones import PhoneError, normalize_phone, phone_hash
-from bot.signatures.views import CertificateView, masked, today_in_almaty, view_of
+from bot.signatures.views import (
+    CertificateView,
+    asks_about_unrequested,
+    masked,
+    today_in_almaty,
+    view_of,
+)
 
 log = logging.getLogger(__name__)
 
 CB_STATUS = "sig:status"
 CB_PAGE = "sig:page:"
 ITEMS_PER_PAGE = 8
-# Certificates are small; anything bigger is only downloaded when it might be a renamed key
-# container, which must be caught and deleted.
-MAX_SNIFF_BYTES = 1024 * 1024
 
 
 def setup(deps: Deps) -> None:
@@ -127,7 +130,11 @@ async def _certificates_page(
     if not certificates:
         return None
     today = today_in_almaty(utcnow())
-    numbered = [(number, view_of(c, today)) for number, c in enumerate(certificates, 1)]
+    views = [view_of(c, today) for c in certificates]
+    numbered = list(enumerate(views, 1))
+    # The "did you request these?" line only where a key is new enough for it to matter.
+    footer = [context.t("signatures.unexpected")] if asks_about_unrequested(views) else []
+    footer.append(context.t("signatures.revoke_hint"))
     listing: paging.Listing[tuple[int, CertificateView]] = paging.Listing(
         lambda item: _item(context, *item),
         lambda position: f"{CB_PAGE}{position}",
@@ -138,7 +145,7 @@ async def _certificates_page(
         paging.from_list(numbered),
         start,
         header=lambda count: context.t("signatures.list_header", count=count),
-        footer=f"{context.t('signatures.unexpected')}\n\n{context.t('signatures.revoke_hint')}",
+        footer="\n\n".join(footer),
     )
 
 
@@ -173,17 +180,24 @@ def _item(context: BotContext, number: int, view: CertificateView) -> str:
         left = context.t("signatures.expires_today")
     else:
         left = context.t("signatures.days_left", count=view.days_left)
+    dates = context.t(
+        view.dates_key,
+        start=_date(context, view.valid_from),
+        end=_date(context, view.valid_to),
+        since=_date(context, view.status_since) if view.status_since else "",
+        left=Html(left),
+    )
     return context.t(
         "signatures.item",
         number=number,
+        new=Html(context.t("signatures.new") if view.recent else ""),
         kind=context.t(view.kind_key),
+        serial_end=view.serial_end,
         status=context.t(f"signatures.status.{view.status_key}"),
         holder=view.holder,
         iin=view.masked_iin,
         organisation=Html(organisation),
-        start=_date(context, view.valid_from),
-        end=_date(context, view.valid_to),
-        left=Html(left),
+        dates=Html(dates),
     )
 
 
@@ -213,9 +227,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     if is_key_container_name(document.file_name):
         await _delete_container(message, context)
         return
-    size = document.file_size or 0
-    if size > MAX_SNIFF_BYTES:
-        await message.reply_text(context.t("signatures.file_too_large"))
+    # Judged by the size Telegram states, before any download: a certificate is a few KB, and
+    # so is a key container (renamed ones are caught by their first bytes below).
+    if (document.file_size or 0) > MAX_CERTIFICATE_BYTES:
+        await _too_large(message, context)
         return
     try:
         data = bytes(await (await document.get_file()).download_as_bytearray())
@@ -225,8 +240,8 @@ async def on_document(update: Update, context: BotContext) -> None:
     if looks_like_key_container(document.file_name, data):
         await _delete_container(message, context)
         return
-    if len(data) > MAX_CERTIFICATE_BYTES:
-        await message.reply_text(context.t("signatures.file_too_large"))
+    if len(data) > MAX_CERTIFICATE_BYTES:  # the stated size was missing or wrong
+        await _too_large(message, context)
         return
     try:
         inspection = await context.deps.get(StatusSource).inspect(context.session, data, utcnow())
@@ -234,6 +249,11 @@ async def on_document(update: Update, context: BotContext) -> None:
         await message.reply_text(context.t(f"signatures.file_{exc.reason}"))
         return
     await message.reply_text(_describe(context, inspection))
+
+
+async def _too_large(message: Message, context: BotContext) -> None:
+    limit = MAX_CERTIFICATE_BYTES // 1024
+    await message.reply_text(context.t("signatures.file_too_large", limit=limit))
 
 
 async def _delete_container(message: Message, context: BotContext) -> None:

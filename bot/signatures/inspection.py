@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,8 +34,8 @@ class StatusSource:
 
     async def inspect(self, session: AsyncSession, data: bytes, now: datetime) -> Inspection:
         """CertificateError for files that are not certificates; never a guessed status."""
-        certificate = load_certificate(data)
-        info = describe_certificate(certificate)
+        # Parsing up to 64 KiB takes milliseconds: in a worker thread, not on the event loop.
+        certificate, info = await asyncio.to_thread(_parse, data)
         known = await registry.certificate_by_serial(session, info.serial_number)
         if known is not None:
             return Inspection(info, view_of(known, today_in_almaty(now)).status_key)
@@ -53,3 +54,8 @@ class StatusSource:
             OcspStatus.GOOD: "ocsp_good",
             OcspStatus.REVOKED: "ocsp_revoked",
         }.get(result.status, "ocsp_unknown")
+
+
+def _parse(data: bytes) -> tuple[x509.Certificate, CertificateInfo]:
+    certificate = load_certificate(data)
+    return certificate, describe_certificate(certificate)

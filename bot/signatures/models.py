@@ -24,6 +24,9 @@ class Certificate(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16))
+    # The Almaty day this registry last changed `status` (import or an approved request); None
+    # for rows imported before the column existed.
+    status_since: Mapped[date | None] = mapped_column(Date, nullable=True)
     org_bin: Mapped[str | None] = mapped_column(String(12), index=True)
     org_name: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

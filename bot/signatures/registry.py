@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
@@ -14,6 +14,7 @@ from bot.db.upsert import insert_for
 from bot.signatures.models import Certificate, VerifiedPhone
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry_csv import RegistryRow, RowError, iter_registry_rows
+from bot.signatures.views import today_in_almaty
 
 # Rows per INSERT: 12 columns x 1,000 stays far below SQLite's and asyncpg's parameter limits.
 BATCH_ROWS = 1_000
@@ -46,6 +47,7 @@ def _values(row: RegistryRow, secret: bytes) -> dict[str, Any]:
         "valid_from": row.valid_from,
         "valid_to": row.valid_to,
         "status": row.status.value,
+        "status_since": today_in_almaty(utcnow()),
         "org_bin": row.org_bin,
         "org_name": row.org_name,
         "updated_at": utcnow(),
@@ -59,6 +61,12 @@ async def _write(session: AsyncSession, batch: dict[str, dict[str, Any]]) -> Non
     stmt = insert_for(session, Certificate.__table__)
     columns = next(iter(batch.values()))
     updated = {c: getattr(stmt.excluded, c) for c in columns if c != "serial_number"}
+    # A re-import that leaves the status as it was keeps the day the status last changed.
+    table = Certificate.__table__.c
+    updated["status_since"] = case(
+        (table.status == stmt.excluded.status, table.status_since),
+        else_=stmt.excluded.status_since,
+    )
     upsert = stmt.on_conflict_do_update(index_elements=["serial_number"], set_=updated)
     connection = await session.connection()
     await connection.execute(upsert, list(batch.values()))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.groups.credentials import check_content, detector, read_detector, tokenize
+from bot.core.credentials import check_content, detector, read_detector, tokenize
 from bot.i18n import CONTENT_DIR
 
 HERE = Path(__file__).parent
@@ -110,8 +110,8 @@ def test_shipped_vocabulary_is_valid() -> None:
 
 def test_broken_vocabulary_is_named(tmp_path: Path) -> None:
     target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR / "groups", target / "groups")
-    path = target / "groups" / "credentials.toml"
+    shutil.copytree(CONTENT_DIR / "core", target / "core")
+    path = target / "core" / "credentials.toml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("'парол\\w*'", "'парол(\\w*'"),
         encoding="utf-8",

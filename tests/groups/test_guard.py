@@ -381,3 +381,37 @@ async def test_promotion_is_seen_at_once(gh: BotHarness) -> None:
     await gh.change_bot_status(chat.chat, "administrator", by=chat.admin)
     reply = await chat.admin.send_document("b.p12", p12(), chat=chat.chat)
     assert reply.kinds() == ["deleted", "sent"]
+
+
+# ---- what the warnings advise (issue 12) -----------------------------------------------------
+
+_NEW_KEY = {"kk": "жаңа кілт", "ru": "новый ключ", "en": "new key"}
+_REVOKE = {"kk": "кері қайтарып алыңыз", "ru": "отзовите", "en": "revoke"}
+_CHANGE_PASSWORD_FIRST = {
+    "kk": "1. Кілт контейнерінің құпиясөзін ауыстырыңыз",
+    "ru": "1. Смените пароль",
+    "en": "1. Change the password",
+}
+_MINISTRY = {
+    "kk": "Жасанды интеллект және цифрлық даму министрлігінің",
+    "ru": "Министерства искусственного интеллекта и цифрового развития",
+    "en": "Ministry of Artificial Intelligence and Digital Development",
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_posted_key_file_is_treated_as_copied(lang: str) -> None:
+    # The warning posted in the chat (the harness tests above compare it with these texts).
+    steps = plain(t(lang, "groups.steps.container"))
+    # A new key first, then revoke: a new password does not close the copies already taken.
+    assert steps.index(_NEW_KEY[lang]) < steps.index(_REVOKE[lang])
+    assert _CHANGE_PASSWORD_FIRST[lang] not in steps
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_the_introduction_names_the_ministry_by_its_current_name(
+    gh: BotHarness, lang: str
+) -> None:
+    adder = gh.user("Dana", language_code=lang)
+    joined = await gh.change_bot_status(gh.group(), "member", by=adder, from_status="left")
+    assert _MINISTRY[lang] in joined.text

@@ -11,8 +11,8 @@ from bot.guidance import LANGS, Matcher, Topic
 from bot.guidance.lexicon import load_lexicon
 from bot.guidance.text import Folder
 
-MIN_ACCURACY = 0.9
-MIN_REJECTION = 0.9
+MIN_ACCURACY = 0.95
+MIN_REJECTION = 0.95
 MIN_PER_LANGUAGE = 40
 MIN_OFFTOPIC = 30
 

@@ -26,7 +26,9 @@ async def test_every_topic_is_reachable_from_the_menu(harness: BotHarness, lang:
     menu = await user.send("/menu")
     listing = await user.press(TEXTS.get(lang, "guidance.menu_button"), message=menu.last)
     assert listing.text == TEXTS.get(lang, "guidance.topics_title")
-    assert len(listing.last.buttons) == len(TOPICS) == 11
+    assert len(listing.last.buttons) == len(TOPICS) == 17
+    # A deliberate order: what an e-signature is comes first.
+    assert listing.last.buttons[0]["text"] == TOPICS["what-is-esignature"].text(lang).title
     for topic in TOPICS.values():
         shown = await user.press(topic.text(lang).title, message=listing.last)  # type: ignore[arg-type]
         assert shown.text == _plain(topic.text(lang).answer)  # type: ignore[arg-type]
@@ -45,6 +47,15 @@ async def test_every_topic_is_reachable_from_the_menu(harness: BotHarness, lang:
             "en",
         ),
         ("сотрудник уволился, что делать с его эцп", "employee-left", "ru"),
+        # Issue 12's routing fixes.
+        ("шеф требует скинуть ему ключ и пароль", "transfer-risks", "ru"),
+        ("someone took a loan with my ecp", "identity-misuse", "en"),
+        ("как отозвать эцп через egov mobile", "revocation", "ru"),
+        ("как сменить пароль на эцп", "change-password", "ru"),
+        # Markup and Latin fragments do not outvote the language most of the question is in.
+        ('<a href="https://pki.gov.kz">как отозвать</a> <b>эцп</b>', "revocation", "ru"),
+        ("NCALayer не видит ключ эцп", "technical-help", "ru"),
+        ("<i>ЭЦҚ</i> құпиясөзін қалай ауыстырамын", "change-password", "kk"),
     ],
 )
 async def test_free_text_is_answered_in_the_questions_language(
@@ -120,3 +131,21 @@ async def test_over_long_question(harness: BotHarness) -> None:
     reply = await harness.user(language_code="en").send("my ecp key was stolen " * 180)
     assert reply.messages  # answered (a topic or the fallback), never an error
     assert reply.text != TEXTS.get("en", "core.error")
+
+
+async def test_employee_left_button_leads_heads_to_org(harness: BotHarness) -> None:
+    user = harness.user(language_code="en")
+    reply = await user.send("an employee quit, what do we do with his e-signature")
+    assert reply.text == _plain(TOPICS["employee-left"].text("en").answer)
+    labels = [b["text"] for b in reply.last.buttons]
+    assert TEXTS.get("en", "guidance.action.org") in labels
+    assert TEXTS.get("en", "guidance.action.revoke") not in labels
+    org = await user.press(TEXTS.get("en", "guidance.action.org"), message=reply.last)
+    assert org.text == TEXTS.get("en", "revocations.org_none")
+    # In a group the same button is a link to the private chat's /org.
+    group = harness.group(members=[user])
+    asked = await user.send(
+        "@esign_safety_bot сотрудник уволился, что делать с его эцп", chat=group
+    )
+    urls = [b.get("url") for b in asked.last.buttons]
+    assert "https://t.me/esign_safety_bot?start=org" in urls

@@ -39,6 +39,16 @@ def detector(content_dir: Path) -> LanguageDetector:
         # Mixed script: the words decide.
         ("мой ecp украли", "ru"),
         ("ЭЦҚ password ұмыттым", "kk"),
+        # Markup pasted into a question is not the question's language.
+        ('<a href="https://pki.gov.kz">отозвать</a> ключ', "ru"),
+        ("<i>ЭЦП</i>", "ru"),
+        ("<b>ЭЦҚ</b> кілтім жоғалды", "kk"),
+        ("my key &amp; password <b>lost</b>", "en"),
+        # Program names and addresses in Latin letters do not outvote the rest.
+        ("как отозвать эцп через egov mobile", "ru"),
+        ("NCALayer не видит ключ", "ru"),
+        ("ЭЦҚ кілтім NCALayer-де көрінбейді", "kk"),
+        ("how do I revoke ecp in egov mobile", "en"),
     ],
 )
 def test_detects_language(detector: LanguageDetector, text: str, lang: str) -> None:

@@ -23,6 +23,13 @@ TOPIC_IDS = {
     "status-expiry",
     "fraud-schemes",
     "safe-storage",
+    # Issue 12: the questions people really ask.
+    "unrequested-keys",
+    "identity-misuse",
+    "change-password",
+    "representatives",
+    "egov-mobile-and-sms",
+    "technical-help",
 }
 
 
@@ -33,6 +40,8 @@ def test_shipped_content_is_valid(content_dir: Path) -> None:
 
 def test_shipped_topics(content_dir: Path) -> None:
     topics = load_topics(content_dir)
+    missing = TOPIC_IDS - set(topics)
+    assert not missing, f"topics missing: {sorted(missing)}"
     assert set(topics) == TOPIC_IDS
     for topic in topics.values():
         assert set(topic.texts) == set(LANGS)
@@ -106,7 +115,7 @@ def test_answer_too_long(copy: Path) -> None:
 
 def test_unknown_related_and_action(copy: Path) -> None:
     def edit(text: str) -> str:
-        text = text.replace('"status-expiry"]', '"no-such-topic"]', 1)
+        text = text.replace('"employee-left"]', '"no-such-topic"]', 1)
         return text.replace('actions = ["revoke", "status"]', 'actions = ["revoke", "call"]')
 
     problems = _break(copy, "revocation", edit)
@@ -163,3 +172,29 @@ def test_lexicon_problems_are_named(copy: Path) -> None:
         "guidance/smalltalk.toml: file is missing",
         "guidance/concepts.toml: [signature].anchor: must be true or false",
     ]
+
+
+def test_topic_list_order_is_deliberate(content_dir: Path) -> None:
+    order = list(load_topics(content_dir))
+    assert order[0] == "what-is-esignature"
+    assert order != sorted(order)
+
+
+def test_order_file_must_name_every_topic_once(copy: Path) -> None:
+    path = copy / "guidance" / "topic_order.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('    "technical-help",\n', "").replace(
+        '"lost-key",', '"lost-key", "lost-key", "no-such-topic",'
+    )
+    path.write_text(text, encoding="utf-8")
+    problems = check_topics(copy)
+    assert "guidance/topic_order.toml: order: 'lost-key' listed twice" in problems
+    assert "guidance/topic_order.toml: order: unknown topic 'no-such-topic'" in problems
+    assert "guidance/topic_order.toml: order: missing ['technical-help']" in problems
+
+
+def test_employee_left_leads_heads_to_org(content_dir: Path) -> None:
+    topic = load_topics(content_dir)["employee-left"]
+    assert topic.actions == ("org",)
+    for lang in LANGS:
+        assert "/org" in topic.text(lang).answer

@@ -32,6 +32,7 @@ from bot.harness import BotHarness, FakeUser
 from bot.harness.records import ChatRecord, MessageRecord
 from bot.harness.server import BOT_ID, BOT_USERNAME
 from bot.ops.metrics import Metrics
+from tests.benchmarks.worst_inputs import WORST_FILES, WORST_TEXTS
 
 EXAMPLES = 220
 MAX_BATCH = 30
@@ -128,6 +129,8 @@ long_text = st.one_of(
     st.just("я" * 4096),
     st.just("😀" * 2048),  # 4096 UTF-16 units: exactly Telegram's limit
     st.text(alphabet="ab <>&\n", min_size=4000, max_size=4096).filter(lambda s: s.strip() != ""),
+    # The worst inputs of every detector (tests/benchmarks/bench_detectors.py).
+    st.sampled_from(sorted(WORST_TEXTS.values())),
 )
 injection = st.builds(lambda template, m: template.format(m=m), st.sampled_from(INJECTIONS), MARK)
 command = st.builds(
@@ -168,7 +171,7 @@ ACTIONS = st.one_of(
     _action("text", text=st.one_of(unicode_text, injection, command, long_text)),
     _action("text", text=st.one_of(command, injection), in_group=st.booleans()),
     _action("mention", text=st.one_of(unicode_text, injection), in_group=st.just(True)),
-    _action("edit", text=st.one_of(unicode_text, injection, command)),
+    _action("edit", text=st.one_of(unicode_text, injection, command, long_text)),
     _action("press", data=callback_data),
     _action(
         "document",
@@ -177,6 +180,7 @@ ACTIONS = st.one_of(
             st.binary(max_size=64),
             st.just(b"0\x82\x01\x00\x02\x01\x03"),  # the start of a PKCS#12 container
             st.just(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+            st.sampled_from(sorted(WORST_FILES.values())),  # 64 KiB built against the parsers
         ),
         text=st.one_of(st.just(""), injection),
         in_group=st.booleans(),
@@ -213,7 +217,12 @@ class Batch:
         elif action.kind == "mention":
             await self.user.send(f"@{BOT_USERNAME} {action.text}", chat=chat)
         elif action.kind == "edit":
-            own = [m for m in self.harness.api.messages.values() if m.sender_id == self.user.id]
+            # Telegram delivers no edit of a message that was deleted (a password, a key file).
+            own = [
+                m
+                for m in self.harness.api.messages.values()
+                if m.sender_id == self.user.id and not m.deleted
+            ]
             if own:
                 await self.user.edit(own[-1], action.text)
         elif action.kind == "press":

@@ -26,7 +26,7 @@ async def _file(
 ) -> MessageRecord:
     certificate = await _certificate(world, serial)
     picker = await world.citizen.send("/revoke")
-    assert "Which signature should be revoked?" in picker.text
+    assert "Which key should be revoked?" in picker.text
     labels = [b["text"] for b in picker.last.buttons]
     assert any("AA01" in label for label in labels)
     assert not any("BB01" in label for label in labels)  # someone else's
@@ -40,6 +40,11 @@ async def test_file_approve_notify_revoke_audit(world: World) -> None:
     message = await _file(world)
     assert message.text is not None
     assert message.text.startswith("Your request REV-")
+    # Filing does not stop the key, and the citizen's own pki.gov.kz account comes first.
+    assert "Filing it does not stop the key" in message.text
+    assert "wait" not in message.text.lower()
+    steps = message.text[message.text.index("What to do now") :]
+    assert steps.index("pki.gov.kz") < steps.index("I will tell you")
     reference = message.text.split()[2]
     announced = world.harness.messages_to(OPERATOR_CHAT_ID)
     assert announced[-1].text is not None
@@ -60,9 +65,11 @@ async def test_file_approve_notify_revoke_audit(world: World) -> None:
         == f"Approved {reference}: the certificate is marked as revoked and the requester is notified."
     )
     told = world.harness.messages_to(world.citizen.id)[-1].text
-    assert (
-        told
-        == f"✅ Your request {reference} was approved: the signature AA01 is marked as revoked."
+    assert told is not None
+    assert told.startswith(
+        f"✅ Your request {reference} was approved by an operator: the key AA01 is marked revoked"
+        " in the registry this bot reads. What to do now: check in your personal account on"
+        " pki.gov.kz"
     )
     assert (await _certificate(world, "AA01")).status == "revoked"
 
@@ -87,11 +94,19 @@ async def test_reject_asks_for_a_reason_and_passes_it_on(world: World) -> None:
     done = await world.operator.send("Please use the <b>pki.gov.kz</b> account")
     assert done.text == f"Rejected {reference}; the requester is notified."
     told = world.harness.messages_to(world.citizen.id)[-1].text
-    assert (
-        told
-        == f"Your request {reference} was rejected. Reason: Please use the <b>pki.gov.kz</b> account"
+    assert told is not None
+    assert told.startswith(
+        f"Your request {reference} was rejected by an operator: the key keeps working."
+        " Reason: Please use the <b>pki.gov.kz</b> account\n\nWhat to do now: revoke the key"
+        " yourself in your personal account on pki.gov.kz"
     )
     assert (await _certificate(world, "AA01")).status == "valid"
+    # /revoke shows the reason and the next step too.
+    mine = await world.citizen.send("/revoke")
+    assert (
+        f"{reference}: Signing key AA01, rejected. Reason: Please use the <b>pki.gov.kz</b>"
+        " account. What to do now: revoke the key in your personal account on pki.gov.kz"
+    ) in mine.text
 
 
 OUT_OF_DATE = (
@@ -258,6 +273,9 @@ async def test_audit_log_is_append_only(world: World) -> None:
 async def test_status_list_offers_revocation_of_each_valid_signature(world: World) -> None:
     listing = await world.citizen.send("/status")
     buttons = listing.last.buttons
-    assert [b["text"] for b in buttons] == ["⛔ Revoke no. 1", "⛔ Revoke no. 2"]
-    reasons = await world.citizen.press("Revoke no. 1", message=listing.last)
+    assert [b["text"] for b in buttons] == [
+        "⛔ Request revocation: no. 1",
+        "⛔ Request revocation: no. 2",
+    ]
+    reasons = await world.citizen.press("Request revocation: no. 1", message=listing.last)
     assert reasons.edited[0].text == "Why should it be revoked?"

@@ -88,7 +88,7 @@ async def test_the_employee_picker_is_paged_and_a_departure_is_filed_from_a_late
     assert seen == list(range(160))  # ten a page, in order, none skipped
     await head.press("СОТРУДНИК150", message=overview.last)
     await head.press("Yes, this employee left", message=overview.last)
-    assert (overview.last.text or "").startswith("Recorded. Revocation requested: REV-")
+    assert (overview.last.text or "").startswith("Recorded. Revocation requests filed: REV-")
 
 
 async def test_open_requests_with_the_longest_names_are_paged_within_the_limit(

@@ -48,7 +48,9 @@ async def test_departure_files_requests_for_exactly_that_employees_org_certifica
         overview.last.text or ""
     )
     await head.press("Yes, this employee left", message=overview.last)
-    assert (overview.last.text or "").startswith("Recorded. Revocation requested: REV-")
+    done = overview.last.text or ""
+    assert done.startswith("Recorded. Revocation requests filed: REV-")
+    assert "They do not stop the keys" in done
     # CC01 and CC02: Дала's valid ones. Not CC03 (personal), CC04 (another org), CC05 (revoked).
     assert await _serials_requested(world) == {"CC01", "CC02"}
     async with world.harness.application.deps.sessionmaker() as session:
@@ -92,5 +94,9 @@ async def test_weekly_reminder_until_revoked(world: World) -> None:
     assert await org_reminder_job.run_once(app) == 0  # once a week
     reminder = world.harness.messages_to(head.id)[-1].text or ""
     assert reminder.startswith(
-        "⚠️ ТОО «Дала»: 2 сертификата уволившихся сотрудников всё ещё действуют."
+        "⚠️ ТОО «Дала»: 2 сертификата уволившихся сотрудников всё ещё действуют в реестре,"
+        " который читает этот бот."
     )
+    assert "не останавливают" in reminder
+    assert "дождитесь" not in reminder
+    assert "Что делать сейчас" in reminder

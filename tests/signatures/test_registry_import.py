@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import migrate
+from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.signatures.models import Certificate
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry
+from bot.signatures.views import today_in_almaty
 from tests.cli_runner import run_cli
 
 SECRET = b"test-pii-secret-0123456789"
@@ -129,3 +132,19 @@ def test_cli_bad_files(tmp_path: Path, content: str | bytes, message: str) -> No
     result = _cli("registry", "import", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith(message.format(path=path))
+
+
+async def test_status_since_changes_only_with_the_status(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    """/status says since when a key is revoked: a re-import that keeps the status keeps the day."""
+    await import_registry(maker, [HEADER, GOOD, GOOD2], secret=SECRET)
+    async with maker() as session, session.begin():
+        for certificate in (await session.scalars(select(Certificate))).all():
+            certificate.status_since = date(2026, 1, 10)
+    revoked = GOOD.replace(",valid,", ",revoked,")
+    await import_registry(maker, [HEADER, revoked, GOOD2], secret=SECRET)
+    rows = await _serials(maker)
+    assert rows["AA01"].status == "revoked"
+    assert rows["AA01"].status_since == today_in_almaty(utcnow())  # changed: today
+    assert rows["AA02"].status_since == date(2026, 1, 10)  # unchanged: kept

@@ -4,8 +4,9 @@ certificate files are inspected, key containers deleted."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,15 +51,71 @@ async def test_own_contact_shows_exactly_that_phones_certificates(
     assert ask.last.reply_markup["keyboard"][0][0]["request_contact"] is True
     shown = await user.share_contact(MINE)
     listing = shown.messages[-1].text or ""
-    assert "2 e-signatures are registered" in listing
+    assert "2 keys are registered to your phone number" in listing
     assert "850315****05" in listing
     assert "850315400005" not in listing  # the IIN is masked
-    assert "Signing key: ✅ valid" in listing
-    assert "Authentication key: ⛔ revoked" in listing
+    # Serial endings tell the keys apart; a revoked key says so and is never "valid from … to".
+    assert "Signing key …AA01: ✅ valid" in listing
+    assert "Authentication key …AA02: ⛔ revoked" in listing
+    revoked_item = listing[listing.index("…AA02") :]
+    assert "Revoked: marked so in the registry this bot reads on" in revoked_item
+    assert "Valid from" not in revoked_item.split("\n\n")[0]
+    assert listing.count("Valid from") == 1
+    # What the list is, and where the full list for an IIN is.
+    assert "what is registered to this phone number" in listing
+    assert "The full list of keys issued to your IIN is the report" in listing
     assert "СЕРІКОВ" not in listing
     # Verified once: /status now answers at once.
     again = await user.send("/status")
-    assert "2 e-signatures are registered" in again.text
+    assert "2 keys are registered" in again.text
+
+
+def _row(serial: str, key_type: str, issued: date, status: str = "valid") -> str:
+    until = issued + timedelta(days=365)
+    return f"{serial},850315400005,АХМЕТОВА АЙГЕРИМ,+77011112233,{key_type},{issued},{until},{status},,\n"
+
+
+async def test_unrequested_question_only_for_recent_keys(any_db_harness: BotHarness) -> None:
+    today = datetime.now(UTC).date()
+    old = today - timedelta(days=200)
+    await _load(any_db_harness, [_row("CC01", "sign", old), _row("CC02", "auth", old)])
+    user = any_db_harness.user("Aigerim", language_code="en")
+    listing = (await user.share_contact(MINE)).messages[-1].text or ""
+    assert "Did you request each of them?" not in listing
+    assert "🆕" not in listing
+    await _load(any_db_harness, [_row("CC03", "sign", today - timedelta(days=3))])
+    listing = (await user.send("/status")).text
+    assert "3 keys are registered" in listing
+    assert "🆕 Signing key …CC03" in listing
+    assert (
+        "Keys marked 🆕 were issued in the last 30 days. Did you request each of them?" in listing
+    )
+    assert listing.index("eGov Mobile") < listing.index("revoke the keys you do not know")
+
+
+@pytest.mark.parametrize(
+    ("lang", "header"),
+    [
+        ("ru", "На ваш номер зарегистрировано 4 ключа:"),
+        ("kk", "Нөміріңізге 4 кілт тіркелген:"),
+        ("en", "4 keys are registered to your phone number:"),
+    ],
+)
+async def test_keys_are_counted_in_each_language(
+    any_db_harness: BotHarness, lang: str, header: str
+) -> None:
+    old = datetime.now(UTC).date() - timedelta(days=100)
+    rows = [_row(f"DD0{i}", "sign", old) for i in range(3)]
+    rows.append(_row("DD09", "auth", old, status="suspended"))
+    await _load(any_db_harness, rows)
+    listing = (await any_db_harness.user(language_code=lang).share_contact(MINE)).messages[-1]
+    assert header in (listing.text or "")
+    suspended = {
+        "ru": "Приостановлен: так отмечен",
+        "kk": "Тоқтатылған: осы бот",
+        "en": "Suspended: marked so",
+    }
+    assert suspended[lang] in (listing.text or "")
 
 
 async def test_someone_elses_contact_is_refused(registry_harness: BotHarness) -> None:
@@ -101,7 +158,11 @@ async def test_key_container_is_deleted_unopened_and_warned(harness: BotHarness,
     assert kinds[0] == "deleted"  # before any word is said
     assert reply.events[0].message_id == user_message_id
     assert harness.api.messages[(user.id, user_message_id)].deleted
-    assert reply.text.startswith("🚫 I deleted your message: it contained a key container.")
+    assert reply.text.startswith("🚫 I deleted your message: it contained a key file.")
+    # Treat the file as copied: a new key first, then revoke; never "change the password" first.
+    steps = reply.text[reply.text.index("What to do now") :]
+    assert steps.index("new key") < steps.index("revoke the old key")
+    assert "a new password will not help" in steps
 
 
 async def test_certificate_known_to_the_registry(harness: BotHarness) -> None:
@@ -183,7 +244,27 @@ async def test_files_that_are_not_certificates(
     harness: BotHarness, name: str, content: bytes, key: str
 ) -> None:
     reply = await harness.user(language_code="en").send_document(name, content)
-    assert reply.text == TEXTS.get("en", key)
+    assert reply.text == TEXTS.get("en", key, limit=64)
+
+
+async def test_an_oversized_file_is_refused_before_any_download(harness: BotHarness) -> None:
+    asked: list[object] = []
+    get_file = harness.api._methods["getfile"]
+
+    async def counting(params: dict[str, Any]) -> Any:
+        asked.append(params.get("file_id"))
+        return await get_file(params)
+
+    harness.api._methods["getfile"] = counting
+    user = harness.user(language_code="ru")
+    reply = await user.send_document("big.cer", b"0" * (64 * 1024 + 1))
+    assert reply.text == TEXTS.get("ru", "signatures.file_too_large", limit=64)
+    assert asked == []
+    # At the limit it is read: 64 KiB of BEGIN lines and no END is simply not a certificate.
+    begin_lines = (b"-----BEGIN CERTIFICATE-----\n" * 3000)[: 64 * 1024]
+    reply = await user.send_document("begin.pem", begin_lines)
+    assert reply.text == TEXTS.get("ru", "signatures.file_not_certificate")
+    assert len(asked) == 1
 
 
 def _plain(html: str) -> str:

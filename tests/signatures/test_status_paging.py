@@ -40,12 +40,14 @@ async def test_sixty_certificates_are_one_paged_message(harness: BotHarness) -> 
     numbers = [n for page in pages for n in _numbers(page)]
     assert numbers == list(range(1, COUNT + 1))
     for page in pages:
-        assert "60 e-signatures are registered to your phone number" in page
-        assert "A signature you did not request?" in page  # the warning on every page
+        assert "60 keys are registered to your phone number" in page
+        # What to do, on every page; no "did you request them?" for keys issued long ago.
+        assert "pki.gov.kz" in page
+        assert "🆕" not in page
     # Revoke buttons: the valid certificates of the page shown, by their numbers.
     last = _numbers(listing.text or "")
     revoke = [b["text"] for b in listing.buttons if b["text"].startswith("⛔")]
-    assert revoke == [f"⛔ Revoke no. {n}" for n in last if (n - 1) % 5]
+    assert revoke == [f"⛔ Request revocation: no. {n}" for n in last if (n - 1) % 5]
     assert [b["text"] for b in first_buttons][-1] == NEXT
     await user.press(BACK, message=listing)
     assert _numbers(listing.text or "")[-1] == last[0] - 1
