@@ -104,6 +104,7 @@ def build_application(
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)
     housekeeping = Housekeeping(deps, guard)
+    deps.provide(housekeeping)
     builder: Any = (
         ApplicationBuilder()
         .application_class(EsignApplication, kwargs={"deps": deps})
@@ -151,12 +152,11 @@ def build_application(
     application.add_error_handler(on_error)
     application.add_error_handler(count_error)
     application.on_initialize.append(_start_up)
+    # After _start_up: the tables it purges exist by then. Leader only, like the other jobs.
+    start_housekeeping, stop_housekeeping = housekeeping.hooks()
 
-    async def start_housekeeping(_: EsignApplication) -> None:
-        housekeeping.start()  # after _start_up: the tables it purges exist by then
-
-    async def stop_ops(_: EsignApplication) -> None:
-        await housekeeping.stop()
+    async def stop_ops(application: EsignApplication) -> None:
+        await stop_housekeeping(application)
         await guard.close()
 
     application.on_initialize.append(start_housekeeping)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
 
+from telegram.error import InvalidToken
+
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import ContentError
 
@@ -59,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ContentError as exc:
         print(f"esign-bot: error: content: {exc.problems[0]}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        # PTB's message quotes the token itself: it must not reach the terminal or a log.
+        print("esign-bot: error: BOT_TOKEN: the token was refused by Telegram", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -127,6 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     from bot.ops.webhook import ListenError
 
+    asyncio.run(_check_token(settings))
     log.info("starting the bot in polling mode")
     try:
         application.run_polling(allowed_updates=None, drop_pending_updates=False)
@@ -135,9 +142,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _check_token(settings: Settings) -> None:
+    """Ask Telegram who we are before polling starts: PTB's start-up retry loop would log a
+    refused token as a traceback, where the operator needs one line (main() prints it).
+    Webhook mode needs no such check: it binds its port first, then initializes the bot
+    itself, and the InvalidToken reaches main() unlogged."""
+    from telegram import Bot
+
+    async with Bot(settings.token, base_url=settings.bot_api_base_url):
+        pass  # entering initializes the bot, which calls getMe; 401/404 raise InvalidToken
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     # Log lines would land between chat lines: they go to a file under the data directory.
     settings = settings_for_cli(log_file=CHAT_LOG)
+    settings.pii_key()  # phones shared in the chat are hashed: no key outside the demo, no start
     log.info("starting the terminal chat on the embedded harness")
     from bot.harness.terminal import run_terminal_chat
 

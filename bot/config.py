@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # 0 runs checks in a thread of the bot's own process.
     password_check_workers: int = Field(default=1, ge=0, le=32)
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # A phone number can pass to someone else: a verification older than this no longer
+    # shows anyone the number's signatures, and /status asks for the contact again.
+    phone_verification_days: int = Field(default=180, ge=1, le=3650)
+    # Questions no topic answered are kept for the content editors this many days after they
+    # were last asked, then forgotten.
+    unmatched_retention_days: int = Field(default=90, ge=1, le=3650)
     # Revocation status of certificates people send: the CA's OCSP responder, never the URL a
     # sent certificate names (that could point anywhere, our own network included).
     ocsp_url: str = "http://ocsp.pki.gov.kz/"
@@ -122,12 +128,24 @@ class Settings(BaseSettings):
         return value
 
     def pii_key(self) -> bytes:
-        """The HMAC key for phone numbers; a fixed one only in the demo (no real data there)."""
+        """The HMAC key for phone numbers; the public demo key only for the demo database.
+
+        Phones hashed with a public key can be reversed by anyone, and would never match the
+        hashes a production bot computes: outside the terminal chat's own SQLite file (no
+        token, no DATABASE_URL of another database) a missing PII_SECRET is an error.
+        """
         if self.pii_secret is not None:
             return self.pii_secret.get_secret_value().encode()
-        if self.demo_mode:
+        if self.uses_demo_database:
             return DEMO_PII_SECRET
-        raise SettingsError("PII_SECRET: required when BOT_TOKEN is set")
+        raise SettingsError(
+            "PII_SECRET: required outside the demo database (phone numbers are hashed with it)"
+        )
+
+    @property
+    def uses_demo_database(self) -> bool:
+        """No token and the default SQLite file under BOT_DATA_DIR: the terminal chat's."""
+        return self.demo_mode and self.resolved_database_url() == self._default_database_url()
 
     @property
     def token(self) -> str:
@@ -141,6 +159,9 @@ class Settings(BaseSettings):
 
         if self.database_url:
             return normalize_database_url(self.database_url)
+        return self._default_database_url()
+
+    def _default_database_url(self) -> str:
         return f"sqlite+aiosqlite:///{(self.bot_data_dir / 'esign-bot.sqlite3').as_posix()}"
 
 

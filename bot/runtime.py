@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 StepCallback = Callable[[Update, "BotContext", Pending], Awaitable[None]]
 UpdateCallback = Callable[[Update, "BotContext"], Awaitable[None]]
+# Forget what is past its retention; returns how many rows went.
+Purge = Callable[["Deps"], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Feature:
     # before the engine is disposed.
     on_startup: Callable[[EsignApplication], Awaitable[None]] | None = None
     on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
+    # Run by the periodic housekeeping (bot/ops/housekeeping.py), on the leader only.
+    housekeeping: Sequence[Purge] = ()
     # Callback data for "act on this registry certificate" buttons (e.g. request revocation).
     certificate_action: Callable[[int], str] | None = None
     # /healthz: checks of the feature's own machinery by name (True: fit to serve), e.g. the

@@ -81,6 +81,14 @@ _DATE_OR_NUMBER_RANGE = re.compile(r"\d+(?:[./-]\d+)+")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _PHONE = re.compile(r"\+\d+|(?:8|7)7\d{9}")
 _DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,6}")
+# Markup and web addresses are not what a person types as a password: a question pasted with
+# its HTML, or a link to pki.gov.kz, must reach guidance. Bounded, so the scan stays linear.
+_MARKUP_OR_ADDRESS = re.compile(
+    r"</?(?:a|b|i|u|s|em|strong|ins|del|strike|code|pre|span|tg-spoiler|blockquote|br|p|div)"
+    r"(?:\s[^<>\n]{0,200})?/?>"
+    r"|(?:https?://|www\.)[^\s<>\"']{1,300}",
+    re.IGNORECASE,
+)
 _FILE_NAME = re.compile(r".+\.(?:p12|pfx|jks|key|cer|crt|pem|pdf|docx?|xlsx?|zip|rar|txt)")
 _NEVER_VALUES = (_DATE_OR_NUMBER_RANGE, _TIME, _PHONE, _DOMAIN, _FILE_NAME)
 _WORD_CACHE = 8192
@@ -254,7 +262,8 @@ class CredentialDetector:
         """The private-chat rule: a password on its own, after a secret's name, or a token no
         word looks like anywhere. Whatever the password is for, and whatever the sentence says
         about it: in a private chat nothing but the check should see one."""
-        text = self._read(_without_command_slash(message))
+        plain = _MARKUP_OR_ADDRESS.sub(" ", _without_command_slash(message))
+        text = self._read(plain)
         words = [i for i, token in enumerate(text.tokens) if not token.is_separator_mark]
         if not words:
             return False

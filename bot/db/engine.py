@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,12 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.db.urls import is_sqlite
 
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The database holds personal data (phone hashes, names, requests): the bot's user only.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -30,7 +38,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(database))
     # hide_parameters: SQL errors must not carry personal data into logs and error reports.
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
 
@@ -53,6 +61,20 @@ def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_database_file(path: Path) -> None:
+    """Create the file 0600 before SQLite does (it would follow the umask, often 0644), and
+    tighten one left by an older version. SQLite gives its -wal and -shm files the database
+    file's mode, so they follow."""
+    path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            try:
+                os.chmod(path.with_name(name), PRIVATE_FILE_MODE)
+            except PermissionError:  # someone else's file: say so, and go on as before
+                log.warning("cannot make %s private (mode 0600): not its owner", name)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

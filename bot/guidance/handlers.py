@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
+from bot.db.base import utcnow
 from bot.guidance import daily, feedback
 from bot.guidance.lexicon import check_lexicon
 from bot.guidance.matcher import Matcher
+from bot.guidance.retention import purge_unmatched
 from bot.guidance.topics import Topic, check_topics, load_topics
 from bot.i18n import Lang, as_lang
 from bot.runtime import BotContext, Deps, Feature, MenuItem
@@ -181,6 +185,13 @@ async def on_vote(update: Update, context: BotContext) -> None:
     await query.answer(context.t("guidance.vote_thanks"))
 
 
+async def forget_old_questions(deps: Deps) -> int:
+    """Housekeeping: UNMATCHED_RETENTION_DAYS after a question was last asked, it goes."""
+    cutoff = utcnow() - timedelta(days=deps.settings.unmatched_retention_days)
+    async with deps.sessionmaker() as session:
+        return await purge_unmatched(session, cutoff)
+
+
 feature = Feature(
     name="guidance",
     handlers=[
@@ -192,4 +203,5 @@ feature = Feature(
     text_fallback=answer_question,
     content_checks=[check_topics, check_lexicon],
     setup=setup,
+    housekeeping=[forget_old_questions],
 )

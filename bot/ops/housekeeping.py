@@ -1,51 +1,82 @@
-"""Forget old update ids and idle flood counters, every few minutes, on every instance.
+"""Forget what is past its retention, every few minutes, on the leader instance.
 
-Not leader-only: each run is an indexed DELETE that finds nothing to do if another instance
-just ran it, so running everywhere costs less than holding one more lock connection.
+The shared state: processed update ids (Telegram stops redelivering after a day), idle flood
+counters, dialog steps long expired, button flows past their expiry. Then each feature's own
+purges (`Feature.housekeeping`): old unmatched questions, lapsed phone verifications. One
+instance is enough: each purge is an indexed DELETE, and running it everywhere would only repeat
+the same work.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
+from bot.db import dialogs, flows
 from bot.ops import flood
+from bot.ops.cancellation import reraise_if_cancelled
+from bot.ops.jobs import Hook, leader_job
 from bot.ops.updates import UpdateGuard
-from bot.runtime import Deps
+from bot.runtime import Deps, EsignApplication, Purge
 
 log = logging.getLogger(__name__)
 
 INTERVAL = 600.0
+# Not at the very start: a restart loop should not begin with a burst of deletes.
+FIRST_DELAY = 30.0
 
 
 class Housekeeping:
-    def __init__(self, deps: Deps, guard: UpdateGuard, interval: float = INTERVAL) -> None:
+    def __init__(self, deps: Deps, guard: UpdateGuard) -> None:
         self.deps = deps
         self.guard = guard
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="ops-housekeeping")
+    def purges(self) -> list[tuple[str, Purge]]:
+        own: list[tuple[str, Purge]] = [
+            ("update ids", self._update_ids),
+            ("flood counters", self._flood_counters),
+            ("dialog steps", self._dialog_steps),
+            ("button flows", self._button_flows),
+        ]
+        features = [
+            (f"{feature.name}.{getattr(purge, '__name__', 'purge')}", purge)
+            for feature in self.deps.features
+            for purge in feature.housekeeping
+        ]
+        return own + features
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def run_once(self) -> tuple[int, int]:
-        updates = await self.guard.purge()
-        async with self.deps.sessionmaker() as session:
-            counters = await flood.purge(session)
-        return updates, counters
-
-    async def _loop(self) -> None:
-        while True:
+    async def run_once(self) -> dict[str, int]:
+        """Every purge once; one that fails is logged and the others still run."""
+        removed: dict[str, int] = {}
+        for name, purge in self.purges():
             try:
-                await self.run_once()
-            except Exception as exc:  # a missed purge is retried next time; never fatal
-                log.warning("housekeeping failed: %s", type(exc).__name__)
-            await asyncio.sleep(self.interval)
+                removed[name] = await purge(self.deps)
+            except Exception:  # retried at the next run; never fatal
+                reraise_if_cancelled()
+                log.exception("housekeeping: purging %s failed", name)
+        return removed
+
+    def hooks(self) -> tuple[Hook, Hook]:
+        """Start/stop hooks of the leader-only job (timings read here, so tests can shorten
+        them)."""
+
+        async def run(_: EsignApplication) -> int:
+            return sum((await self.run_once()).values())
+
+        return leader_job(
+            "housekeeping", run, interval=INTERVAL, first_delay=FIRST_DELAY, done_word="purged"
+        )
+
+    async def _update_ids(self, _: Deps) -> int:
+        return await self.guard.purge()
+
+    async def _flood_counters(self, deps: Deps) -> int:
+        async with deps.sessionmaker() as session:
+            return await flood.purge(session)
+
+    async def _dialog_steps(self, deps: Deps) -> int:
+        async with deps.sessionmaker() as session:
+            return await dialogs.purge_expired(session)
+
+    async def _button_flows(self, deps: Deps) -> int:
+        async with deps.sessionmaker() as session:
+            return await flows.purge_expired(session)

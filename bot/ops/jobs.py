@@ -22,6 +22,7 @@ def leader_job(
     *,
     interval: float,
     first_delay: float,
+    done_word: str = "sent",
 ) -> tuple[Hook, Hook]:
     """Start/stop hooks for a Feature: `run_once` every `interval` seconds on the leader.
 
@@ -41,7 +42,7 @@ def leader_job(
                 log.exception("%s failed; retrying in %.0f s", name, interval)
             else:
                 if done:
-                    log.info("%s: %d sent", name, done)
+                    log.info("%s: %d %s", name, done, done_word)
             await asyncio.sleep(interval)
 
     async def start(application: EsignApplication) -> None:

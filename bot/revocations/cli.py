@@ -53,6 +53,12 @@ def register(sub: Any, content_sub: Any) -> None:
     log.add_argument("--since", help="from this date or time (ISO 8601), UTC")
     log.add_argument("--json", action="store_true", help='one JSON object: {"entries": [...]}')
     log.set_defaults(handler=cmd_audit)
+    log_actions = log.add_subparsers(title="audit commands", metavar="ACTION")
+    check = log_actions.add_parser(
+        "verify", help="check the hash chain: exit 1 at the first entry that does not hold"
+    )
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(handler=cmd_audit_verify)
 
 
 def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -198,3 +204,24 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"{entry.subject}  {json.dumps(entry.details, ensure_ascii=False)}"
         )
     return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    result = _run(settings_for_cli(), audit.verify)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "entries_checked": result.entries,
+                    "head": result.head,
+                    "broken_at": result.broken_at,
+                    "reason": result.reason,
+                }
+            )
+        )
+    elif result.ok:
+        print(f"audit log OK: {result.entries} entries, newest hash {result.head}")
+    else:
+        print(f"audit log broken at entry {result.broken_at}: {result.reason}")
+    return 0 if result.ok else 1

@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -128,7 +128,8 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    if await registry.verified_phone(context.session, user.id) is None:
+    since = _verified_since(context)
+    if await registry.verified_phone(context.session, user.id, since) is None:
         await message.reply_text(
             context.t("revocations.need_verification"),
             reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
@@ -151,7 +152,7 @@ async def revoke_command(update: Update, context: BotContext) -> None:
             for r, c in requests
         ]
         await message.reply_text("\n".join(lines))
-    certificates = await service.revocable_certificates(context.session, user.id)
+    certificates = await service.revocable_certificates(context.session, user.id, since=since)
     if not certificates:
         await message.chat.send_message(context.t("revocations.no_revocable"))
         return
@@ -174,9 +175,15 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     )
 
 
+def _verified_since(context: BotContext) -> datetime:
+    return registry.verified_since(context.deps.settings.phone_verification_days)
+
+
 async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certificate:
     async with context.session.begin():
-        return await service.own_certificate(context.session, user_id, certificate_id)
+        return await service.own_certificate(
+            context.session, user_id, certificate_id, since=_verified_since(context)
+        )
 
 
 def _cancel_row(context: BotContext, nonce: str) -> list[tuple[str, str]]:
@@ -236,7 +243,11 @@ async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
     if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
         return
     filed = await service.file_citizen_request(
-        context.session, press.user_id, press.number(), press.match.group(2)
+        context.session,
+        press.user_id,
+        press.number(),
+        press.match.group(2),
+        since=_verified_since(context),
     )
     await flows.finish(update, context, press.nonce)
     await query.answer()

@@ -68,7 +68,8 @@ class Departure(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when. Rows are only ever added (triggers refuse updates and deletes)."""
+    """Who did what, when. Rows are only ever added (triggers refuse updates and deletes), and
+    each is chained to the one before by a hash."""
 
     __tablename__ = "audit_log"
 
@@ -78,3 +79,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hash chain (bot/revocations/chain.py), filled in at commit by bot/revocations/audit.py;
+    # a row written any other way keeps the empty default and fails `esign-bot audit verify`.
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
+    hash: Mapped[str] = mapped_column(String(64), server_default="")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -52,12 +52,19 @@ def reference_for(request_id: int, year: int) -> str:
     return f"REV-{year}-{request_id:06d}"
 
 
-async def own_certificate(session: AsyncSession, user_id: int, certificate_id: int) -> Certificate:
-    """The certificate, if it is registered to the phone this user proved is theirs."""
+async def own_certificate(
+    session: AsyncSession, user_id: int, certificate_id: int, *, since: datetime
+) -> Certificate:
+    """The certificate, if it is registered to the phone this user proved is theirs at or
+    after `since` (an older proof has lapsed: the number may have changed owner)."""
     certificate = await session.scalar(
         select(Certificate)
         .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
-        .where(VerifiedPhone.user_id == user_id, Certificate.id == certificate_id)
+        .where(
+            VerifiedPhone.user_id == user_id,
+            VerifiedPhone.verified_at >= since,
+            Certificate.id == certificate_id,
+        )
     )
     if certificate is None:
         raise NotAllowed(f"certificate {certificate_id} is not user {user_id}'s")
@@ -119,24 +126,30 @@ async def _open_request(session: AsyncSession, certificate_id: int) -> Revocatio
 
 
 async def file_citizen_request(
-    session: AsyncSession, user_id: int, certificate_id: int, reason: str
+    session: AsyncSession, user_id: int, certificate_id: int, reason: str, *, since: datetime
 ) -> Filed:
     if reason not in CITIZEN_REASONS:
         raise NotAllowed(f"unknown reason {reason!r}")
     async with session.begin():
-        certificate = await own_certificate(session, user_id, certificate_id)
+        certificate = await own_certificate(session, user_id, certificate_id, since=since)
         if certificate.status not in REVOCABLE:
             raise NotAllowed(f"certificate {certificate_id} is {certificate.status}")
         return await _file(session, certificate, user_id, reason, None)
 
 
-async def revocable_certificates(session: AsyncSession, user_id: int) -> Sequence[Certificate]:
+async def revocable_certificates(
+    session: AsyncSession, user_id: int, *, since: datetime
+) -> Sequence[Certificate]:
     async with session.begin():
         return (
             await session.scalars(
                 select(Certificate)
                 .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
-                .where(VerifiedPhone.user_id == user_id, Certificate.status.in_(REVOCABLE))
+                .where(
+                    VerifiedPhone.user_id == user_id,
+                    VerifiedPhone.verified_at >= since,
+                    Certificate.status.in_(REVOCABLE),
+                )
                 .order_by(Certificate.valid_to.desc())
             )
         ).all()

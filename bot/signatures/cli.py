@@ -44,14 +44,12 @@ def _lines(path: Path) -> Iterator[str]:
 
 
 async def load_file(settings: Settings, path: Path, *, skip_invalid: bool) -> ImportReport:
+    secret = settings.pii_key()  # before the database is touched: no key, no import
     engine = create_engine(settings.resolved_database_url())
     try:
         await migrate.upgrade(engine)
         return await import_registry(
-            create_sessionmaker(engine),
-            _lines(path),
-            secret=settings.pii_key(),
-            skip_invalid=skip_invalid,
+            create_sessionmaker(engine), _lines(path), secret=secret, skip_invalid=skip_invalid
         )
     finally:
         await engine.dispose()

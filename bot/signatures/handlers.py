@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from babel.dates import format_date
 from telegram import (
@@ -58,11 +59,15 @@ async def status(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    hashed = await registry.verified_phone(context.session, user.id)
-    if hashed is None:
-        await _ask_for_contact(message, context)
+    link = await registry.phone_link(context.session, user.id)
+    if link is None or not link.in_force(verified_since(context.deps)):
+        await _ask_for_contact(message, context, lapsed=link is not None)
         return
-    await _show_certificates(message, context, hashed)
+    await _show_certificates(message, context, link.phone_hash)
+
+
+def verified_since(deps: Deps) -> datetime:
+    return registry.verified_since(deps.settings.phone_verification_days)
 
 
 async def status_button(update: Update, context: BotContext) -> None:
@@ -71,13 +76,14 @@ async def status_button(update: Update, context: BotContext) -> None:
     await status(update, context)
 
 
-async def _ask_for_contact(message: Message, context: BotContext) -> None:
+async def _ask_for_contact(message: Message, context: BotContext, *, lapsed: bool) -> None:
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(context.t("signatures.share_button"), request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await message.chat.send_message(context.t("signatures.ask_contact"), reply_markup=keyboard)
+    key = "signatures.reconfirm_contact" if lapsed else "signatures.ask_contact"
+    await message.chat.send_message(context.t(key), reply_markup=keyboard)
 
 
 async def on_contact(update: Update, context: BotContext) -> None:
@@ -155,7 +161,7 @@ async def status_page(update: Update, context: BotContext) -> None:
     if query is None or user is None:
         return
     start = list_start((query.data or "").removeprefix(CB_PAGE))
-    hashed = await registry.verified_phone(context.session, user.id)
+    hashed = await registry.verified_phone(context.session, user.id, verified_since(context.deps))
     page = (
         await _certificates_page(context, hashed, start) if hashed and start is not None else None
     )
@@ -288,6 +294,12 @@ def _describe(context: BotContext, inspection: Inspection) -> str:
     )
 
 
+async def forget_lapsed_links(deps: Deps) -> int:
+    """Housekeeping: a lapsed verification links an account to a phone for nothing."""
+    async with deps.sessionmaker() as session:
+        return await registry.purge_lapsed_links(session, verified_since(deps))
+
+
 PRIVATE_DOCUMENTS = PRIVATE & NEW & filters.Document.ALL
 
 feature = Feature(
@@ -308,4 +320,5 @@ feature = Feature(
     setup=setup,
     on_startup=reminder_job.start,
     on_shutdown=reminder_job.stop,
+    housekeeping=[forget_lapsed_links],
 )

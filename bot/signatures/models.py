@@ -39,7 +39,7 @@ class VerifiedPhone(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
-    verified_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class ExpiryReminder(Base):

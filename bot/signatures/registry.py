@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
@@ -112,24 +113,70 @@ async def import_registry(
     return report
 
 
+def verified_since(max_age_days: int, now: datetime | None = None) -> datetime:
+    """The oldest verification still in force: a phone number can pass to someone else, and
+    an old proof must not keep showing the number's signatures to its former owner."""
+    return (now or utcnow()) - timedelta(days=max_age_days)
+
+
 async def link_phone(session: AsyncSession, user_id: int, hashed_phone: str) -> None:
-    """Remember that this Telegram account proved it owns this phone."""
+    """Remember that this Telegram account proved it owns this phone, now.
+
+    An account has one link: a new contact replaces the old one (and restarts its clock).
+    A number belongs to one Telegram account at a time, so the proof also ends any other
+    account's link to it: the number's former owner.
+    """
+    now = utcnow()
     stmt = insert_for(session, VerifiedPhone).values(
-        user_id=user_id, phone_hash=hashed_phone, verified_at=utcnow()
+        user_id=user_id, phone_hash=hashed_phone, verified_at=now
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[VerifiedPhone.user_id],
-        set_={"phone_hash": hashed_phone, "verified_at": utcnow()},
+        set_={"phone_hash": hashed_phone, "verified_at": now},
     )
     async with session.begin():
+        await session.execute(
+            delete(VerifiedPhone).where(
+                VerifiedPhone.phone_hash == hashed_phone, VerifiedPhone.user_id != user_id
+            )
+        )
         await session.execute(stmt)
 
 
-async def verified_phone(session: AsyncSession, user_id: int) -> str | None:
+@dataclass(frozen=True)
+class PhoneLink:
+    phone_hash: str
+    verified_at: datetime
+
+    def in_force(self, since: datetime) -> bool:
+        return self.verified_at >= since
+
+
+async def phone_link(session: AsyncSession, user_id: int) -> PhoneLink | None:
+    """The account's link, in force or lapsed (lapsed ones are purged by housekeeping)."""
     async with session.begin():
-        return await session.scalar(
-            select(VerifiedPhone.phone_hash).where(VerifiedPhone.user_id == user_id)
+        row = (
+            await session.execute(
+                select(VerifiedPhone.phone_hash, VerifiedPhone.verified_at).where(
+                    VerifiedPhone.user_id == user_id
+                )
+            )
+        ).first()
+    return PhoneLink(row.phone_hash, row.verified_at) if row is not None else None
+
+
+async def verified_phone(session: AsyncSession, user_id: int, since: datetime) -> str | None:
+    """The account's phone (hashed), if it was verified at or after `since`."""
+    link = await phone_link(session, user_id)
+    return link.phone_hash if link is not None and link.in_force(since) else None
+
+
+async def purge_lapsed_links(session: AsyncSession, since: datetime) -> int:
+    async with session.begin():
+        result = await session.execute(
+            delete(VerifiedPhone).where(VerifiedPhone.verified_at < since)
         )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def certificates_of(session: AsyncSession, hashed_phone: str) -> Sequence[Certificate]:

@@ -10,6 +10,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.db.base import utcnow
 from bot.ops.jobs import leader_job
 from bot.runtime import EsignApplication
+from bot.signatures.registry import verified_since
 from bot.signatures.reminders import Reminder, send_due_reminders
 from bot.signatures.views import today_in_almaty
 
@@ -44,7 +45,9 @@ async def run_once(application: EsignApplication) -> int:
             return False
         return True
 
-    return await send_due_reminders(deps.sessionmaker, today_in_almaty(utcnow()), send)
+    now = utcnow()
+    since = verified_since(deps.settings.phone_verification_days, now)
+    return await send_due_reminders(deps.sessionmaker, today_in_almaty(now), since, send)
 
 
 start, stop = leader_job(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,10 @@ def threshold_for(days_left: int) -> int | None:
     return min(due) if due and days_left > 0 else None
 
 
-async def due_reminders(session: AsyncSession, today: date) -> list[Reminder]:
+async def due_reminders(session: AsyncSession, today: date, since: datetime) -> list[Reminder]:
+    """Reminders due today, to accounts whose phone verification (at or after `since`) is
+    still in force: a number that changed owner must not tell the new owner, or keep telling
+    the old one."""
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     async with session.begin():
         rows = await session.execute(
@@ -42,6 +45,7 @@ async def due_reminders(session: AsyncSession, today: date) -> list[Reminder]:
             .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
             .outerjoin(User, User.id == VerifiedPhone.user_id)
             .where(
+                VerifiedPhone.verified_at >= since,
                 Certificate.status == "valid",
                 Certificate.valid_to > today,
                 Certificate.valid_to <= horizon,
@@ -111,11 +115,11 @@ Send = Callable[[Reminder], Awaitable[bool]]
 
 
 async def send_due_reminders(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date, send: Send
+    sessionmaker: async_sessionmaker[AsyncSession], today: date, since: datetime, send: Send
 ) -> int:
     """Send what is due; `send` returns False for a transient failure (retried next run)."""
     async with sessionmaker() as session:
-        reminders = await due_reminders(session, today)
+        reminders = await due_reminders(session, today, since)
         sent = 0
         for reminder in reminders:
             if not await _claim(session, reminder):

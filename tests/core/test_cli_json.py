@@ -48,6 +48,7 @@ def commands(tmp_path: Path) -> dict[str, list[str]]:
         "content unmatched": ["content", "unmatched", "--json"],
         "requests list": ["requests", "list", "--json"],
         "audit": ["audit", "--json"],
+        "audit verify": ["audit", "verify", "--json"],
         "broadcast create": ["broadcast", "create", "--text", str(text), "--yes", "--json"],
         "broadcast status": ["broadcast", "status", "--json"],
         "broadcast pause": ["broadcast", "pause", "1", "--json"],

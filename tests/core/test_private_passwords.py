@@ -38,6 +38,9 @@ from bot.core.credentials import MAX_TOKENS_AFTER, detector, holds_password, loo
         # Commands.
         "/Kairat1985kz",
         "/password Kairat1985kz",
+        # Inside markup, or dressed as a tag: still a password.
+        "пароль <b>Kairat1985kz</b>",
+        "<Kairat1985kz>",
     ],
 )
 def test_passwords_in_a_private_chat(text: str) -> None:
@@ -64,6 +67,10 @@ def test_passwords_in_a_private_chat(text: str) -> None:
         "ошибка 0x80070005 в NCALayer",
         "egov.kz",
         "aigerim.90@mail.kz",
+        # A question pasted with its markup, or a link, goes to guidance.
+        '<a href="https://pki.gov.kz">как отозвать</a> <b>эцп</b>',
+        "https://pki.gov.kz/docs/guides_ru/lk_fl/",
+        "<b>эцп</b>",
         "/help",
         "/start password",
         "hello",

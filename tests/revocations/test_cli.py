@@ -11,7 +11,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.revocations import service
 from bot.signatures.phones import phone_hash
-from bot.signatures.registry import import_registry, link_phone
+from bot.signatures.registry import import_registry, link_phone, verified_since
 from tests.cli_runner import run_cli
 
 SECRET = "test-pii-secret-0123456789"
@@ -32,7 +32,9 @@ async def _file_one(url: str) -> str:
         await link_phone(session, 7, phone_hash("+77011112233", SECRET.encode()))
         _, rows = await service.open_requests(session)
         certificate_id = 1
-        filed = await service.file_citizen_request(session, 7, certificate_id, "misuse")
+        filed = await service.file_citizen_request(
+            session, 7, certificate_id, "misuse", since=verified_since(180)
+        )
     await engine.dispose()
     assert rows == []
     return filed.request.reference or ""

@@ -15,7 +15,7 @@ from bot.revocations import service
 from bot.revocations.models import AuditEntry, RevocationRequest
 from bot.signatures.models import Certificate
 from bot.signatures.phones import phone_hash
-from bot.signatures.registry import import_registry, link_phone
+from bot.signatures.registry import import_registry, link_phone, verified_since
 
 SECRET = b"test-pii-secret-0123456789"
 HEADER = "serial_number,iin,full_name,phone,key_type,valid_from,valid_to,status,org_bin,org_name\n"
@@ -47,7 +47,9 @@ async def test_double_confirm_files_one_request(maker: async_sessionmaker[AsyncS
 
     async def press() -> service.Filed:
         async with maker() as session:
-            return await service.file_citizen_request(session, USER, certificate_id, "lost")
+            return await service.file_citizen_request(
+                session, USER, certificate_id, "lost", since=verified_since(180)
+            )
 
     results = await asyncio.gather(*(press() for _ in range(5)))
     assert sum(r.created for r in results) == 1
@@ -63,7 +65,9 @@ async def test_double_confirm_files_one_request(maker: async_sessionmaker[AsyncS
 async def test_double_decision_one_wins(maker: async_sessionmaker[AsyncSession]) -> None:
     certificate_id = await _certificate_id(maker)
     async with maker() as session:
-        filed = await service.file_citizen_request(session, USER, certificate_id, "lost")
+        filed = await service.file_citizen_request(
+            session, USER, certificate_id, "lost", since=verified_since(180)
+        )
 
     async def decide(operator: int, approve: bool) -> service.Decision:
         async with maker() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import AsyncIterator
@@ -9,12 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.urls import normalize_database_url
 from bot.signatures.models import Certificate
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry
@@ -148,3 +150,53 @@ async def test_status_since_changes_only_with_the_status(
     assert rows["AA01"].status == "revoked"
     assert rows["AA01"].status_since == today_in_almaty(utcnow())  # changed: today
     assert rows["AA02"].status_since == date(2026, 1, 10)  # unchanged: kept
+
+
+NO_PII_SECRET = (
+    "esign-bot: error: PII_SECRET: required outside the demo database "
+    "(phone numbers are hashed with it)\n"
+)
+
+
+async def _import_without_secret(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "registry.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    result = await asyncio.to_thread(
+        run_cli, "registry", "import", str(path), cwd=tmp_path, env={"DATABASE_URL": url}
+    )
+    assert result.returncode == 2
+    assert result.stderr == NO_PII_SECRET
+    assert result.stdout == ""
+    # Nothing was written, not even the schema.
+    check = create_engine(normalize_database_url(url))
+    try:
+        async with check.connect() as conn:
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await check.dispose()
+    assert "certificates" not in tables
+
+
+async def test_import_without_pii_secret_stops_on_postgresql(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """The public demo key would make the phones reversible and unmatchable in production."""
+    await _import_without_secret(tmp_path, postgres_url)
+
+
+async def test_import_without_pii_secret_stops_on_another_sqlite_file(tmp_path: Path) -> None:
+    await _import_without_secret(tmp_path, f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+
+
+def test_the_demo_database_may_use_the_demo_key(tmp_path: Path) -> None:
+    path = tmp_path / "registry.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    env = {"BOT_DATA_DIR": str(tmp_path / "data")}
+    result = run_cli("registry", "import", str(path), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "esign-bot.sqlite3").is_file()
+    # The chat refuses another database without the key, as the import does.
+    chat = run_cli(
+        "chat", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}"}
+    )
+    assert (chat.returncode, chat.stderr) == (2, NO_PII_SECRET)
