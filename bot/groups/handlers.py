@@ -36,7 +36,7 @@ from bot.groups.service import CatchKind, GroupSettings
 from bot.groups.stats import GuardStatsSection
 from bot.i18n import Html
 from bot.runtime import BotContext, Deps, Feature
-from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
+from bot.signatures.api import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 
 from bot.core.filters import PRIVATE
 from bot.db.base import utcnow
-from bot.groups.stats import sections
+from bot.groups.api import sections
 from bot.insights import album, digest
 from bot.runtime import BotContext, Feature
 

@@ -21,13 +21,12 @@ from bot.core.private import private_only
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
+from bot.ops.clock import kz_day
 from bot.revocations import audit, notices, org_reminder_job, service
 from bot.revocations.models import REJECTED, RevocationRequest
 from bot.revocations.service import CITIZEN_REASONS, NotAllowed
 from bot.runtime import BotContext, Feature, MenuItem, Step
-from bot.signatures import registry
-from bot.signatures.models import Certificate
-from bot.signatures.views import masked, today_in_almaty, view_of
+from bot.signatures.api import CertificateRecord, masked, verified_since, view_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def _date(context: BotContext, value: object) -> str:
     return format_date(value, format="medium", locale=context.lang)  # type: ignore[arg-type]
 
 
-def _kind(context: BotContext, certificate: Certificate) -> str:
+def _kind(context: BotContext, certificate: CertificateRecord) -> str:
     return context.t(f"signatures.kind.{certificate.key_type}")
 
 
@@ -129,7 +128,7 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     if user is None or message is None:
         return
     since = _verified_since(context)
-    if await registry.verified_phone(context.session, user.id, since) is None:
+    if not await service.has_verified_phone(context.session, user.id, since=since):
         await message.reply_text(
             context.t("revocations.need_verification"),
             reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
@@ -176,10 +175,10 @@ async def revoke_command(update: Update, context: BotContext) -> None:
 
 
 def _verified_since(context: BotContext) -> datetime:
-    return registry.verified_since(context.deps.settings.phone_verification_days)
+    return verified_since(context.deps.settings.phone_verification_days)
 
 
-async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certificate:
+async def _own(context: BotContext, user_id: int, certificate_id: int) -> CertificateRecord:
     async with context.session.begin():
         return await service.own_certificate(
             context.session, user_id, certificate_id, since=_verified_since(context)
@@ -258,9 +257,7 @@ async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
 
 
 async def _announce(context: BotContext, request: RevocationRequest) -> None:
-    async with context.session.begin():
-        certificate = await context.session.get(Certificate, request.certificate_id)
-    assert certificate is not None
+    certificate = await service.certificate_of(context.session, request)
     settings = context.deps.settings
     await notices.announce_to_operators(
         context.bot,
@@ -294,10 +291,10 @@ async def on_cancel(update: Update, context: BotContext, press: Press) -> None:
 class _Employee:
     name: str
     iin: str
-    certificates: list[Certificate]
+    certificates: list[CertificateRecord]
 
 
-def _employees(certificates: Sequence[Certificate]) -> list[_Employee]:
+def _employees(certificates: Sequence[CertificateRecord]) -> list[_Employee]:
     return [
         _Employee(name, iin, list(group))
         for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin))
@@ -305,7 +302,7 @@ def _employees(certificates: Sequence[Certificate]) -> list[_Employee]:
 
 
 def _org_listing(context: BotContext, org_bin: str) -> paging.Listing[_Employee]:
-    today = today_in_almaty(utcnow())
+    today = kz_day(utcnow())
 
     def render(employee: _Employee) -> str:
         lines = [
@@ -476,7 +473,7 @@ async def requests_command(update: Update, context: BotContext) -> None:
 async def _requests_page(
     context: BotContext, start: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    def render(row: tuple[RevocationRequest, Certificate]) -> str:
+    def render(row: tuple[RevocationRequest, CertificateRecord]) -> str:
         request, certificate = row
         return notices.request_summary(
             context.deps.texts, context.lang, "revocations.request_card", request, certificate
@@ -484,7 +481,7 @@ async def _requests_page(
 
     async def fetch(
         offset: int, limit: int
-    ) -> tuple[int, Sequence[tuple[RevocationRequest, Certificate]]]:
+    ) -> tuple[int, Sequence[tuple[RevocationRequest, CertificateRecord]]]:
         return await service.open_requests(context.session, offset, limit)
 
     listing = paging.Listing(render, lambda position: f"rq:page:{position}", max_items=5)
@@ -540,9 +537,7 @@ async def on_approve(update: Update, context: BotContext, press: Press) -> None:
     if request.status != "open":
         await chat.send_message(_already(context, request))
         return
-    async with context.session.begin():
-        certificate = await context.session.get(Certificate, request.certificate_id)
-    assert certificate is not None
+    certificate = await service.certificate_of(context.session, request)
     nonce = await flows.begin(update, context, APPROVE_FLOW)
     reference = request.reference
     await chat.send_message(

@@ -12,8 +12,7 @@ from telegram.error import TelegramError
 from bot.db.models import User
 from bot.i18n import Html, Texts
 from bot.revocations.models import APPROVED, RevocationRequest
-from bot.signatures.models import Certificate
-from bot.signatures.views import masked
+from bot.signatures.api import CertificateRecord, masked
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ async def language_of(session: AsyncSession, user_id: int) -> str:
 
 
 def request_summary(
-    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: Certificate
+    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: CertificateRecord
 ) -> str:
     organisation = (
         texts.get(
@@ -57,7 +56,7 @@ async def announce_to_operators(
     chat_id: int | None,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> None:
     if chat_id is None:
         return
@@ -73,7 +72,7 @@ async def tell_requester(
     texts: Texts,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> bool:
     if request.status == APPROVED:
         text = texts.get(

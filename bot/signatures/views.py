@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.signatures.identifiers import is_valid_iin, mask_iin
-from bot.signatures.models import Certificate
+from bot.signatures.models import Certificate, CertificateRecord
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # "A key you did not request?" is asked about keys issued this recently: an older key the
@@ -59,7 +59,7 @@ def masked(iin: str) -> str:
     return mask_iin(iin) if is_valid_iin(iin) else "************"
 
 
-def view_of(certificate: Certificate, today: date) -> CertificateView:
+def view_of(certificate: Certificate | CertificateRecord, today: date) -> CertificateView:
     status = certificate.status
     if status == "valid" and certificate.valid_to < today:
         status = "expired"
