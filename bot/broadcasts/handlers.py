@@ -15,11 +15,11 @@ from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
 from bot.core import flows, paging
 from bot.core.filters import is_private
+from bot.core.rights import is_chat_admin, operator_gate
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
 from bot.runtime import BotContext, Feature, Step
 
-_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
@@ -40,18 +40,6 @@ async def subscribe_on_start(update: Update, context: BotContext) -> None:
     )
 
 
-async def _may_manage_group(update: Update, context: BotContext) -> bool:
-    """Only a group's admins change its subscription; asked of Telegram, never assumed."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None:
-        return False
-    if message is not None and message.sender_chat is not None:
-        # An anonymous admin writes as the group itself.
-        return message.sender_chat.id == chat.id
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in _ADMINS
-
-
 async def subscribe_command(update: Update, context: BotContext) -> None:
     await _set_subscription(update, context, subscribe=True)
 
@@ -65,7 +53,8 @@ async def _set_subscription(update: Update, context: BotContext, *, subscribe: b
     if chat is None or user is None or message is None:
         return
     private = is_private(update)
-    if not private and not await _may_manage_group(update, context):
+    # Only a group's admins change its subscription.
+    if not private and not await is_chat_admin(message, context):
         await message.reply_text(context.t("broadcasts.subscription.group_admins_only"))
         return
     if subscribe:
@@ -102,14 +91,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
 
 async def _refuse(update: Update, context: BotContext) -> bool:
     """True (and a polite refusal) when the sender is not an operator. Checked every time."""
-    user = update.effective_user
-    if context.is_operator(user.id if user else None):
-        return False
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("broadcasts.operators_only"), show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("broadcasts.operators_only"))
-    return True
+    return not await operator_gate(update, context, "broadcasts.operators_only")
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:

@@ -18,6 +18,7 @@ from bot.core import flows, paging
 from bot.core.callbacks import ID, START, callback_id, list_start
 from bot.core.filters import PRIVATE, is_private
 from bot.core.private import private_only
+from bot.core.rights import operator_gate
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
@@ -460,11 +461,8 @@ async def on_departure(update: Update, context: BotContext, press: Press) -> Non
 
 
 async def requests_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    if not context.is_operator(user.id):
-        await message.reply_text(context.t("revocations.operators_only"))
+    message = update.effective_message
+    if message is None or not await operator_gate(update, context, "revocations.operators_only"):
         return
     text, markup = await _requests_page(context, 0)
     await message.reply_text(text, reply_markup=markup)

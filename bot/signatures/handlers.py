@@ -22,6 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.core import paging
 from bot.core.callbacks import START, list_start
 from bot.core.filters import NEW, PRIVATE
+from bot.core.messages import delete_message
 from bot.core.private import private_only
 from bot.db.base import utcnow
 from bot.i18n import Html
@@ -264,10 +265,7 @@ async def _too_large(message: Message, context: BotContext) -> None:
 
 async def _delete_container(message: Message, context: BotContext) -> None:
     """Delete first, then explain: the file must not stay in the chat a moment longer."""
-    try:
-        await message.delete()
-    except TelegramError:
-        log.warning("could not delete a key container (chat_id=%s)", message.chat_id)
+    await delete_message(message, "a key container")
     await message.chat.send_message(context.t("signatures.container_deleted"))
 
 
