@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.core.words import Words
 from bot.db.models import User
-from bot.i18n import Html, Texts
+from bot.i18n import Texts
+from bot.revocations import views
 from bot.revocations.models import APPROVED, RevocationRequest
-from bot.signatures.api import CertificateRecord, masked
+from bot.signatures.api import CertificateRecord
 
 log = logging.getLogger(__name__)
 
@@ -21,33 +22,6 @@ async def language_of(session: AsyncSession, user_id: int) -> str:
     async with session.begin():
         user = await session.get(User, user_id)
     return user.effective_language if user else "en"
-
-
-def request_summary(
-    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: CertificateRecord
-) -> str:
-    organisation = (
-        texts.get(
-            lang,
-            "revocations.organisation_suffix",
-            name=certificate.org_name,
-            bin=certificate.org_bin,
-        )
-        if certificate.org_bin and certificate.org_name
-        else ""
-    )
-    return texts.get(
-        lang,
-        key,
-        reference=request.reference,
-        created=format_date(request.created_at.date(), format="medium", locale=lang),
-        kind=texts.get(lang, f"signatures.kind.{certificate.key_type}"),
-        serial=certificate.serial_number,
-        holder=certificate.full_name,
-        iin=masked(certificate.iin),
-        organisation=Html(organisation),
-        reason=texts.get(lang, f"revocations.reason.{request.reason}"),
-    )
 
 
 async def announce_to_operators(
@@ -60,7 +34,9 @@ async def announce_to_operators(
 ) -> None:
     if chat_id is None:
         return
-    text = request_summary(texts, lang, "revocations.operator_new", request, certificate)
+    text = views.request_summary(
+        Words(texts, lang), "revocations.operator_new", request, certificate
+    )
     try:
         await bot.send_message(chat_id, text)
     except TelegramError as exc:
