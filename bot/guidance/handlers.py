@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
+from bot.core.links import deep_link
 from bot.db.base import utcnow
 from bot.guidance import daily, feedback
 from bot.guidance.lexicon import check_lexicon
@@ -69,7 +70,7 @@ def _answer_markup(
         if private:
             rows.append([InlineKeyboardButton(label, callback_data=data)])
         else:
-            url = f"https://t.me/{context.bot.username}?start={payload}"
+            url = deep_link(context.bot.username, payload)
             rows.append([InlineKeyboardButton(label, url=url)])
     for related in topic.related:
         title = guidance.topics[related].text(lang).title

@@ -12,7 +12,7 @@ from bot.cli import CommandError, print_json, settings_for_cli
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.guidance.topics import load_topics
+from bot.guidance.api import load_topics
 from bot.i18n import LANGS, Lang, Texts
 from bot.insights.charts import Chart
 from bot.insights.figures import Figures, collect, to_json

@@ -18,7 +18,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import Texts
 from bot.revocations import audit, notices, service
-from bot.signatures.identifiers import is_valid_bin
+from bot.signatures.api import is_valid_bin
 
 T = TypeVar("T")
 CLI_ACTOR = "cli"
