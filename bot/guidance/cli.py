@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
-from bot.cli import CommandError, print_json, settings_for_cli
-from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.clikit import CommandError, in_session, print_json, settings_for_cli
 from bot.guidance import feedback
 from bot.guidance.matcher import Matcher
 from bot.guidance.topics import load_topics
@@ -67,20 +64,11 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
         raise CommandError("--limit: must be at least 1")
     settings = settings_for_cli()
 
-    async def read() -> list[dict[str, Any]]:
-        engine = create_engine(settings.resolved_database_url())
-        try:
-            await migrate.upgrade(engine)
-            async with create_sessionmaker(engine)() as session:
-                rows = await feedback.most_frequent_unmatched(session, args.limit)
-        finally:
-            await engine.dispose()
-        return [
-            {"text": r.text, "count": r.count, "lang": r.lang, "last_seen": r.last_seen.isoformat()}
-            for r in rows
-        ]
-
-    rows = asyncio.run(read())
+    found = in_session(settings, lambda s: feedback.most_frequent_unmatched(s, args.limit))
+    rows = [
+        {"text": r.text, "count": r.count, "lang": r.lang, "last_seen": r.last_seen.isoformat()}
+        for r in found
+    ]
     if args.json:
         print_json({"questions": rows})
     else:

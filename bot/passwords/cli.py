@@ -12,7 +12,7 @@ import sys
 from functools import partial
 from typing import Any
 
-from bot.cli import CommandError
+from bot.clikit import CommandError
 from bot.config import load_settings
 from bot.i18n import LANGS, Texts
 from bot.passwords.checker import check_password

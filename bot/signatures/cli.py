@@ -8,10 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CommandError, print_json, settings_for_cli
+from bot.clikit import CommandError, database, print_json, settings_for_cli
 from bot.config import Settings
-from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
 from bot.signatures.registry import ImportReport, import_registry, registry_size
 from bot.signatures.registry_csv import RegistryHeaderError
 
@@ -45,14 +43,10 @@ def _lines(path: Path) -> Iterator[str]:
 
 async def load_file(settings: Settings, path: Path, *, skip_invalid: bool) -> ImportReport:
     secret = settings.pii_key()  # before the database is touched: no key, no import
-    engine = create_engine(settings.resolved_database_url())
-    try:
-        await migrate.upgrade(engine)
+    async with database(settings) as db:
         return await import_registry(
-            create_sessionmaker(engine), _lines(path), secret=secret, skip_invalid=skip_invalid
+            db.sessionmaker, _lines(path), secret=secret, skip_invalid=skip_invalid
         )
-    finally:
-        await engine.dispose()
 
 
 def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int:
@@ -88,16 +82,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 async def prepare_demo(settings: Settings) -> None:
     """The terminal chat starts with the sample registry, so every flow can be tried."""
-    engine = create_engine(settings.resolved_database_url())
-    try:
-        async with create_sessionmaker(engine)() as session:
+    async with database(settings, upgrade=False) as db:
+        async with db.sessionmaker() as session:
             empty = await registry_size(session) == 0
         if empty:
-            await import_registry(
-                create_sessionmaker(engine), _lines(DEMO_REGISTRY), secret=settings.pii_key()
-            )
-    finally:
-        await engine.dispose()
+            await import_registry(db.sessionmaker, _lines(DEMO_REGISTRY), secret=settings.pii_key())
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
