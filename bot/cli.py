@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import socket
 import sys
@@ -14,21 +13,12 @@ from importlib.metadata import version
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
-from bot.clikit import CommandError, Handler, database, print_json, settings_for_cli
+from bot.app import FEATURES, build_application
+from bot.clikit import CommandError, CommandGroups, Handler, database, print_json, settings_for_cli
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import ContentError
 
 log = logging.getLogger("bot")
-
-# Feature modules that add subcommands: each has register(subparsers) -> None.
-FEATURE_COMMANDS: Sequence[str] = (
-    "bot.guidance.cli",
-    "bot.signatures.cli",
-    "bot.revocations.cli",
-    "bot.broadcasts.cli",
-    "bot.passwords.cli",
-    "bot.insights.cli",
-)
 
 CHAT_LOG = "esign-bot.log"
 
@@ -89,8 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(handler=cmd_content_check)
 
-    for module in FEATURE_COMMANDS:
-        importlib.import_module(module).register(sub, content_sub)
+    # Each feature adds its own subcommands (Feature.ops.cli), in FEATURES order.
+    groups = CommandGroups(top=sub, content=content_sub)
+    for feature in FEATURES:
+        if feature.ops.cli is not None:
+            feature.ops.cli(groups)
     return parser
 
 
@@ -99,8 +92,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.demo_mode:
         return cmd_chat(args)
     settings = settings_for_cli()
-    from bot.app import build_application
-
     asyncio.run(_preflight(settings))
     application = build_application(settings)
     if settings.webhook_url:
@@ -143,10 +134,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     asyncio.run(_preflight(settings))
     settings = _with_local_page(settings)
     if settings.demo_mode:
-        for module in FEATURE_COMMANDS:
-            prepare = getattr(importlib.import_module(module), "prepare_demo", None)
-            if prepare is not None:
-                asyncio.run(prepare(settings))
+        for feature in FEATURES:
+            if feature.ops.demo is not None:
+                asyncio.run(feature.ops.demo(settings))
     asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
 
@@ -207,13 +197,12 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
-    from bot.app import FEATURES
     from bot.i18n import check_strings
 
     content_dir = load_settings().content_dir
     problems = check_strings(content_dir)
     for feature in FEATURES:
-        for check in feature.content_checks:
+        for check in feature.ops.content_checks:
             problems.extend(check(content_dir))
     if args.json:
         print_json({"ok": not problems, "problems": problems})

@@ -9,20 +9,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasts import campaigns, subscriptions
 from bot.broadcasts.campaigns import Summary, TextProblem, Transition
-from bot.clikit import CommandError, in_session, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
 from bot.i18n import DEFAULT_LANG, LANGS, Lang
 from bot.tghtml import parse
 
 T = TypeVar("T")
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     broadcast = sub.add_parser("broadcast", help="ministry warnings to all subscribers")
     actions = broadcast.add_subparsers(title="broadcast commands", metavar="ACTION", required=True)
 

@@ -9,7 +9,7 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.broadcasts import actions, campaigns, compose, progress, subscriptions, worker
+from bot.broadcasts import actions, campaigns, cli, compose, progress, subscriptions, worker
 from bot.broadcasts.campaigns import TextProblem, Transition
 from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
@@ -17,7 +17,7 @@ from bot.core import flows, paging
 from bot.core.filters import is_private
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
-from bot.runtime import BotContext, Feature, Step
+from bot.runtime import Background, BotContext, Feature, Ops, Step, TelegramParts
 
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
@@ -446,10 +446,12 @@ feature = Feature(
         CallbackQueryHandler(on_button, pattern=actions.PATTERN),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ],
-    commands=["subscribe", "unsubscribe"],
-    operator_commands=["broadcast", "broadcasts"],
-    steps={compose.STEP: Step(on_text, takes_prose=True)},
-    start_hooks=[subscribe_on_start],
-    on_startup=worker.on_startup,
-    on_shutdown=worker.on_shutdown,
+    telegram=TelegramParts(
+        commands=["subscribe", "unsubscribe"],
+        operator_commands=["broadcast", "broadcasts"],
+        steps={compose.STEP: Step(on_text, takes_prose=True)},
+        start_hooks=[subscribe_on_start],
+    ),
+    background=Background(on_startup=worker.on_startup, on_shutdown=worker.on_shutdown),
+    ops=Ops(cli=cli.register),
 )

@@ -35,7 +35,7 @@ from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
 from bot.groups.stats import GuardStatsSection
 from bot.i18n import Html
-from bot.runtime import BotContext, Deps, Feature
+from bot.runtime import Background, BotContext, Deps, Feature, TelegramParts
 from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
@@ -237,10 +237,12 @@ feature = Feature(
     handlers=[
         CommandHandler("guard", guard_command),
     ],
-    observers=[
-        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(GROUP_DOCUMENTS, on_document),
-        MessageHandler(GROUP_TEXTS, on_text),
-    ],
-    setup=setup,
+    telegram=TelegramParts(
+        observers=[
+            ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(GROUP_DOCUMENTS, on_document),
+            MessageHandler(GROUP_TEXTS, on_text),
+        ]
+    ),
+    background=Background(setup=setup),
 )

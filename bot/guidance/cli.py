@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from bot.clikit import CommandError, in_session, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
 from bot.guidance import feedback
 from bot.guidance.matcher import Matcher
 from bot.guidance.topics import load_topics
@@ -15,7 +14,8 @@ from bot.tghtml import parse
 MAX_QUESTION = 4096
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub, content_sub = commands.top, commands.content
     ask = sub.add_parser("ask", help="match a question to a guidance topic")
     ask.add_argument("question", help="the question, as a citizen would write it")
     ask.add_argument("--lang", choices=LANGS, help="answer language when the question's is unclear")

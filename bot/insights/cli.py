@@ -6,9 +6,8 @@ import argparse
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
-from bot.clikit import CommandError, database, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, database, print_json, settings_for_cli
 from bot.db.base import utcnow
 from bot.guidance.topics import load_topics
 from bot.i18n import LANGS, Lang, Texts
@@ -19,7 +18,8 @@ from bot.insights.report import chart_text, render
 FIGURES_FILE = "figures.json"
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     report = sub.add_parser(
         "report", help="write the operators' charts (PNG) and their figures (JSON) to a folder"
     )

@@ -9,8 +9,8 @@ from telegram.ext import CommandHandler
 from bot.core.filters import PRIVATE
 from bot.db.base import utcnow
 from bot.groups.stats import sections
-from bot.insights import album, digest
-from bot.runtime import BotContext, Feature
+from bot.insights import album, cli, digest
+from bot.runtime import Background, BotContext, Feature, Ops, TelegramParts
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
@@ -33,7 +33,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
 feature = Feature(
     name="insights",
     handlers=[CommandHandler("stats", stats_command, filters=PRIVATE)],
-    operator_commands=["stats"],
-    on_startup=digest.start,
-    on_shutdown=digest.stop,
+    telegram=TelegramParts(operator_commands=["stats"]),
+    background=Background(on_startup=digest.start, on_shutdown=digest.stop),
+    ops=Ops(cli=cli.register),
 )

@@ -10,9 +10,8 @@ import argparse
 import getpass
 import sys
 from functools import partial
-from typing import Any
 
-from bot.clikit import CommandError
+from bot.clikit import CommandError, CommandGroups
 from bot.config import load_settings
 from bot.i18n import LANGS, Texts
 from bot.passwords.checker import check_password
@@ -25,7 +24,8 @@ MAX_INPUT_LENGTH = MAX_MESSAGE_LENGTH
 MAX_INPUT_BYTES = 4 * MAX_INPUT_LENGTH + len("\r\n")
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     parser = sub.add_parser(
         "check-password",
         help="rate a password read from stdin (never from the command line)",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
-from bot.clikit import CommandError, in_session, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.revocations import audit, notices, service
@@ -20,7 +20,8 @@ T = TypeVar("T")
 CLI_ACTOR = "cli"
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     org = sub.add_parser("org", help="heads of organisations")
     org_actions = org.add_subparsers(title="org commands", metavar="ACTION", required=True)
     for name, handler, text in (

@@ -21,10 +21,20 @@ from bot.core.private import private_only
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
-from bot.revocations import audit, notices, org_reminder_job, service
+from bot.revocations import audit, cli, notices, org_reminder_job, service
 from bot.revocations.models import REJECTED, RevocationRequest
 from bot.revocations.service import CITIZEN_REASONS, NotAllowed
-from bot.runtime import BotContext, Feature, MenuItem, Step
+from bot.runtime import (
+    Background,
+    BotContext,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    Step,
+    TelegramParts,
+)
 from bot.signatures import registry
 from bot.signatures.models import Certificate
 from bot.signatures.views import masked, today_in_almaty, view_of
@@ -43,8 +53,21 @@ DEPARTURE_FLOW = "revocations.departure"
 APPROVE_FLOW = "revocations.approve"
 
 
+CB_MENU = "rv:menu"
+CB_ORG_MENU = "org:menu"
+CB_PICK = "rv:pick"  # and a certificate id
+# Where a citizen proves who they are before a request: the signatures feature's /status.
+VERIFY_PHONE = "signatures.status"
+
+
 def certificate_action(certificate_id: int) -> str:
-    return f"rv:pick:{certificate_id}"
+    return f"{CB_PICK}:{certificate_id}"
+
+
+def _verify_data(context: BotContext) -> str:
+    entry = context.deps.entry_point(VERIFY_PHONE)
+    assert entry is not None  # a need: checked when the bot starts
+    return entry.data()
 
 
 def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -132,7 +155,9 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     if await registry.verified_phone(context.session, user.id, since) is None:
         await message.reply_text(
             context.t("revocations.need_verification"),
-            reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
+            reply_markup=_markup(
+                [[(context.t("revocations.verify_button"), _verify_data(context))]]
+            ),
         )
         return
     requests = await service.requests_of(context.session, user.id)
@@ -712,12 +737,22 @@ feature = Feature(
         CallbackQueryHandler(guarded(on_approve_dropped), pattern=rf"^rq:back:{_ID}:{_NONCE}$"),
         CallbackQueryHandler(guarded(on_reject), pattern=rf"^rq:no:{_ID}$"),
     ],
-    commands=["revoke", "org"],
-    operator_commands=["requests"],
-    menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
-    steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
-    deep_links={"revoke": revoke_command, "org": org_command},
-    certificate_action=certificate_action,
-    on_startup=org_reminder_job.start,
-    on_shutdown=org_reminder_job.stop,
+    telegram=TelegramParts(
+        commands=["revoke", "org"],
+        operator_commands=["requests"],
+        menu=[MenuItem("revocations.menu_button", CB_MENU, private_only=True)],
+        steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
+        deep_links={"revoke": revoke_command, "org": org_command},
+    ),
+    background=Background(on_startup=org_reminder_job.start, on_shutdown=org_reminder_job.stop),
+    ops=Ops(cli=cli.register),
+    links=Links(
+        publishes={
+            "revocations.menu": EntryPoint(CB_MENU, "revoke"),
+            "revocations.org": EntryPoint(CB_ORG_MENU, "org"),
+            # Request revocation of one registry certificate: data(certificate_id).
+            "revocations.certificate": EntryPoint(CB_PICK),
+        },
+        needs=[VERIFY_PHONE],
+    ),
 )

@@ -6,9 +6,8 @@ import argparse
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from bot.clikit import CommandError, database, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, database, print_json, settings_for_cli
 from bot.config import Settings
 from bot.signatures.registry import ImportReport, import_registry, registry_size
 from bot.signatures.registry_csv import RegistryHeaderError
@@ -18,7 +17,8 @@ DEMO_REGISTRY = (
 )
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     registry = sub.add_parser("registry", help="the ministry's certificate registry")
     actions = registry.add_subparsers(title="registry commands", metavar="ACTION", required=True)
     importer = actions.add_parser(

@@ -25,8 +25,18 @@ from bot.core.filters import NEW, PRIVATE
 from bot.core.private import private_only
 from bot.db.base import utcnow
 from bot.i18n import Html
-from bot.runtime import BotContext, Deps, Feature, MenuItem
-from bot.signatures import registry, reminder_job
+from bot.runtime import (
+    Background,
+    BotContext,
+    Deps,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    TelegramParts,
+)
+from bot.signatures import cli, registry, reminder_job
 from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import Inspection, StatusSource
@@ -42,6 +52,9 @@ from bot.signatures.views import (
 log = logging.getLogger(__name__)
 
 CB_STATUS = "sig:status"
+STATUS_PAYLOAD = "status"  # t.me/<bot>?start=status
+# The revocation feature's "request revocation of this certificate", when it is in the bot.
+REVOKE_CERTIFICATE = "revocations.certificate"
 CB_PAGE = "sig:page:"
 ITEMS_PER_PAGE = 8
 
@@ -210,14 +223,14 @@ def _item(context: BotContext, number: int, view: CertificateView) -> str:
 def _revoke_rows(
     context: BotContext, items: Sequence[tuple[int, CertificateView]]
 ) -> list[list[InlineKeyboardButton]]:
-    action = context.deps.certificate_action
-    if action is None:
+    revoke = context.deps.entry_point(REVOKE_CERTIFICATE)
+    if revoke is None:
         return []
     return [
         [
             InlineKeyboardButton(
                 context.t("signatures.revoke_button", number=number),
-                callback_data=action(view.id),
+                callback_data=revoke.data(view.id),
             )
         ]
         for number, view in items
@@ -314,11 +327,20 @@ feature = Feature(
         MessageHandler(PRIVATE & NEW & filters.CONTACT, on_contact),
         MessageHandler(PRIVATE_DOCUMENTS, on_document),
     ],
-    commands=["status"],
-    menu=[MenuItem("signatures.menu_button", CB_STATUS, private_only=True)],
-    deep_links={"status": status},
-    setup=setup,
-    on_startup=reminder_job.start,
-    on_shutdown=reminder_job.stop,
-    housekeeping=[forget_lapsed_links],
+    telegram=TelegramParts(
+        commands=["status"],
+        menu=[MenuItem("signatures.menu_button", CB_STATUS, private_only=True)],
+        deep_links={STATUS_PAYLOAD: status},
+    ),
+    background=Background(
+        setup=setup,
+        on_startup=reminder_job.start,
+        on_shutdown=reminder_job.stop,
+        housekeeping=[forget_lapsed_links],
+    ),
+    ops=Ops(cli=cli.register, demo=cli.prepare_demo),
+    links=Links(
+        publishes={"signatures.status": EntryPoint(CB_STATUS, STATUS_PAYLOAD)},
+        may_use=[REVOKE_CERTIFICATE],
+    ),
 )
