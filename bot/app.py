@@ -25,7 +25,6 @@ from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
 from bot.ops.pages import PageServer
-from bot.ops.probes import PROBES
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
@@ -82,7 +81,7 @@ def build_application(
     deps = deps or build_deps(settings, features)
     metrics = deps.services.get(Metrics)
     if not isinstance(metrics, Metrics):
-        metrics = Metrics(PROBES)
+        metrics = Metrics([probe for f in deps.features for probe in f.ops.probes])
         deps.provide(metrics)
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)

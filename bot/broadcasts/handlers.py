@@ -9,7 +9,16 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.broadcasts import actions, campaigns, cli, compose, progress, subscriptions, worker
+from bot.broadcasts import (
+    actions,
+    campaigns,
+    cli,
+    compose,
+    probes,
+    progress,
+    subscriptions,
+    worker,
+)
 from bot.broadcasts.campaigns import TextProblem, Transition
 from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
@@ -453,5 +462,5 @@ feature = Feature(
         start_hooks=[subscribe_on_start],
     ),
     background=Background(on_startup=worker.on_startup, on_shutdown=worker.on_shutdown),
-    ops=Ops(cli=cli.register),
+    ops=Ops(cli=cli.register, probes=[probes.broadcast_progress]),
 )

@@ -31,6 +31,7 @@ from bot.db.dialogs import Pending
 from bot.passwords import cli
 from bot.passwords.actions import CB_START, STEP
 from bot.passwords.pool import CheckPool
+from bot.passwords.probes import password_pool
 from bot.passwords.report import (
     CHAT_BUTTON,
     EXPIRED,
@@ -222,6 +223,7 @@ feature = Feature(
         cli=cli.register,
         content_checks=[check_content],
         health_checks={"passwords": workers_healthy},
+        probes=[password_pool],
     ),
     links=Links(publishes={"passwords.check": EntryPoint(CB_START, STEP)}),
 )
