@@ -1,10 +1,11 @@
 """Thin handlers for the work-chat guard: joining a group, caught messages, /guard.
 
-/stats lives in bot/insights; the guard adds its lines there through GuardStatsSection.
+/stats lives in bot/insights; the guard adds its lines there (Feature.ops.stats, stats.py).
 
-The guard watches group messages as observers (PTB handler group 1): they see every group
-message whether or not another handler answers it, so a password in a question addressed to
-the bot is still caught, and the answer to the question is still given.
+The guard watches group messages as observers (TelegramParts.observers, in a PTB handler group
+of the guard's own): they see every group message whether or not another handler answers it,
+so a password in a question addressed to the bot is still caught, and the answer to the
+question is still given.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ from bot.core.filters import GROUPS, NEW
 from bot.groups import service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
-from bot.groups.stats import GuardStatsSection
+from bot.groups.stats import guard_lines
 from bot.i18n import Html
-from bot.runtime import Background, BotContext, Deps, Feature, TelegramParts
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts
 from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,6 @@ _GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
 def setup(deps: Deps) -> None:
     deps.provide(RightsCache())
-    deps.provide(GuardStatsSection())
 
 
 # Edits count: a password added to a message by editing it is just as exposed. The detector
@@ -245,4 +245,5 @@ feature = Feature(
         ]
     ),
     background=Background(setup=setup),
+    ops=Ops(stats=[guard_lines]),
 )

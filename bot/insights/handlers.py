@@ -8,7 +8,6 @@ from telegram.ext import CommandHandler
 
 from bot.core.filters import PRIVATE
 from bot.db.base import utcnow
-from bot.groups.stats import sections
 from bot.insights import album, cli, digest
 from bot.runtime import Background, BotContext, Feature, Ops, TelegramParts
 
@@ -24,8 +23,9 @@ async def stats_command(update: Update, context: BotContext) -> None:
     media = await album.build(context.deps, context.session, utcnow(), context.lang)
     await message.reply_media_group(media)
     lines = []
-    for section in sections(context.deps.services.values()):
-        lines.extend(await section.stat_lines(context.session, context.t))
+    for feature in context.deps.features:
+        for section in feature.ops.stats:
+            lines.extend(await section(context.session, context.t))
     if lines:
         await message.reply_text("\n\n".join([context.t("insights.details_title"), *lines]))
 
