@@ -133,10 +133,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     asyncio.run(_preflight(settings))
     settings = _with_local_page(settings)
-    if settings.demo_mode:
-        for feature in FEATURES:
-            if feature.ops.demo is not None:
-                asyncio.run(feature.ops.demo(settings))
     asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
 

@@ -21,7 +21,7 @@ from bot.core.private import private_only
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
-from bot.revocations import audit, cli, notices, org_reminder_job, probes, service
+from bot.revocations import audit, cli, demo, notices, org_reminder_job, probes, service
 from bot.revocations.models import REJECTED, RevocationRequest
 from bot.revocations.service import CITIZEN_REASONS, NotAllowed
 from bot.runtime import (
@@ -745,7 +745,7 @@ feature = Feature(
         deep_links={"revoke": revoke_command, "org": org_command},
     ),
     background=Background(on_startup=org_reminder_job.start, on_shutdown=org_reminder_job.stop),
-    ops=Ops(cli=cli.register, probes=[probes.open_requests]),
+    ops=Ops(cli=cli.register, demo=demo.appoint_heads, probes=[probes.open_requests]),
     links=Links(
         publishes={
             "revocations.menu": EntryPoint(CB_MENU, "revoke"),
