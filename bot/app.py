@@ -10,6 +10,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
+from bot import content
 from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
@@ -60,6 +61,7 @@ GROUP_MAX_RATE = 20
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
+    content.use(settings.content_dir)
     engine = create_engine(settings.resolved_database_url())
     deps = Deps(
         settings=settings,

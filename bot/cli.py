@@ -16,7 +16,7 @@ from telegram.error import InvalidToken
 from bot.app import FEATURES, build_application
 from bot.clikit import CommandError, CommandGroups, Handler, database, print_json, settings_for_cli
 from bot.config import Settings, SettingsError, load_settings
-from bot.i18n import ContentError
+from bot.content import ContentError
 
 log = logging.getLogger("bot")
 
@@ -195,7 +195,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 def cmd_content_check(args: argparse.Namespace) -> int:
     from bot.i18n import check_strings
 
-    content_dir = load_settings().content_dir
+    content_dir = settings_for_cli().content_dir
     problems = check_strings(content_dir)
     for feature in FEATURES:
         for check in feature.ops.content_checks:

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import content
 from bot.config import Settings, load_settings
 
 T = TypeVar("T")
@@ -53,8 +54,10 @@ def print_json(document: Mapping[str, Any]) -> None:
 
 
 def settings_for_cli(log_file: str | None = None) -> Settings:
-    """Settings, and logging set up: to stderr, or to `log_file` in the data directory."""
+    """Settings, the content directory they name put in use, and logging set up: to stderr,
+    or to `log_file` in the data directory."""
     settings = load_settings()
+    content.use(settings.content_dir)
     from bot.ops.logging import setup_logging
 
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]

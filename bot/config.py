@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.content import PACKAGED_DIR
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 MIN_PII_SECRET_BYTES = 16
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     bot_data_dir: Path = Path("data")
     # Where texts and topics are read from; editors may point a deployment at updated content.
-    content_dir: Path = Path(__file__).resolve().parent.parent / "content"
+    content_dir: Path = PACKAGED_DIR
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     operator_chat_id: int | None = None
     # The language of announcements in OPERATOR_CHAT_ID.

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeAlias
 
-from bot.guidance.content import DEFAULT_CONTENT_DIR
+from bot import content
 from bot.guidance.langs import Lang
 from bot.guidance.language import LanguageDetector
 from bot.guidance.lexicon import SMALLTALK_KINDS, Lexicon, load_lexicon
@@ -148,8 +148,10 @@ class Matcher:
         self._build(topics)
 
     @classmethod
-    def from_content(cls, content_dir: Path = DEFAULT_CONTENT_DIR) -> Matcher:
-        return cls(load_topics(content_dir), load_lexicon(content_dir))
+    def from_content(cls, content_dir: Path | None = None) -> Matcher:
+        """From `content_dir`, by default the content directory in use."""
+        folder = content_dir or content.directory()
+        return cls(load_topics(folder), load_lexicon(folder))
 
     # --- building ---------------------------------------------------------------------------
 

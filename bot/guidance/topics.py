@@ -9,7 +9,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, get_args
 
-from bot.guidance.content import ContentError, display_name, read_toml, string_list
+from bot.content import ContentError
+from bot.guidance.content import display_name, read_toml, string_list
 from bot.guidance.langs import LANGS, Lang
 from bot.guidance.markup import html_problems
 

@@ -12,9 +12,7 @@ from bot.config import Settings
 from bot.signatures.registry import ImportReport, import_registry, registry_size
 from bot.signatures.registry_csv import RegistryHeaderError
 
-DEMO_REGISTRY = (
-    Path(__file__).resolve().parent.parent.parent / "content/signatures/demo_registry.csv"
-)
+DEMO_REGISTRY = Path("signatures") / "demo_registry.csv"  # in the content directory
 
 
 def register(commands: CommandGroups) -> None:
@@ -49,8 +47,9 @@ async def load_file(settings: Settings, path: Path, *, skip_invalid: bool) -> Im
         )
 
 
-def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int:
-    settings = settings_for_cli()
+def _run_import(
+    args: argparse.Namespace, settings: Settings, path: Path, skip_invalid: bool
+) -> int:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     try:
@@ -77,7 +76,7 @@ def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    return _run_import(args, args.file, args.skip_invalid)
+    return _run_import(args, settings_for_cli(), args.file, args.skip_invalid)
 
 
 async def prepare_demo(settings: Settings) -> None:
@@ -86,8 +85,13 @@ async def prepare_demo(settings: Settings) -> None:
         async with db.sessionmaker() as session:
             empty = await registry_size(session) == 0
         if empty:
-            await import_registry(db.sessionmaker, _lines(DEMO_REGISTRY), secret=settings.pii_key())
+            await import_registry(
+                db.sessionmaker,
+                _lines(settings.content_dir / DEMO_REGISTRY),
+                secret=settings.pii_key(),
+            )
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    return _run_import(args, DEMO_REGISTRY, False)
+    settings = settings_for_cli()
+    return _run_import(args, settings, settings.content_dir / DEMO_REGISTRY, False)
