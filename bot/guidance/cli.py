@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
-from bot.guidance import feedback
+from bot.guidance import editor_notes
 from bot.guidance.matcher import Matcher
 from bot.guidance.topics import load_topics
 from bot.i18n import LANGS, as_lang
@@ -64,7 +64,7 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
         raise CommandError("--limit: must be at least 1")
     settings = settings_for_cli()
 
-    found = in_session(settings, lambda s: feedback.most_frequent_unmatched(s, args.limit))
+    found = in_session(settings, lambda s: editor_notes.most_frequent_unmatched(s, args.limit))
     rows = [
         {"text": r.text, "count": r.count, "lang": r.lang, "last_seen": r.last_seen.isoformat()}
         for r in found

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
 from bot.db.base import utcnow
-from bot.guidance import cli, daily, feedback
+from bot.guidance import cli, daily, editor_notes
 from bot.guidance.lexicon import check_lexicon
 from bot.guidance.matcher import Matcher
 from bot.guidance.retention import purge_unmatched
@@ -134,7 +134,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
             message, context, guidance.topics[result.topic], lang, private=is_private(update)
         )
     else:
-        await feedback.remember_unmatched(context.session, text, result.lang)
+        await editor_notes.remember_unmatched(context.session, text, result.lang)
         await daily.count(context.session, daily.UNMATCHED)
         await message.reply_text(
             texts.get(lang, "guidance.no_match"), reply_markup=topic_list(context, lang)
@@ -174,7 +174,7 @@ async def on_vote(update: Update, context: BotContext) -> None:
     if topic_id not in context.deps.get(Guidance).topics or value not in ("0", "1"):
         await query.answer(context.t("core.stale_button"), show_alert=True)
         return
-    await feedback.vote(
+    await editor_notes.vote(
         context.session,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,

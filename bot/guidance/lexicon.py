@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.content import ContentError
 from bot.guidance.content import display_name, read_toml, string_list
-from bot.guidance.langs import LANGS, Lang
+from bot.i18n import LANGS, Lang
 
 LEXICON_DIR = "guidance"
 SCRIPT_FILE = "script.toml"

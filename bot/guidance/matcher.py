@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from bot import content
-from bot.guidance.langs import Lang
-from bot.guidance.language import LanguageDetector
+from bot.guidance.language_detector import LanguageDetector
 from bot.guidance.lexicon import SMALLTALK_KINDS, Lexicon, load_lexicon
 from bot.guidance.text import Folder, PhraseTagger, Token
 from bot.guidance.topics import Topic, load_topics
+from bot.i18n import Lang
 
 MatchKind: TypeAlias = Literal["topic", "greeting", "thanks", "none"]
 Vector: TypeAlias = dict[str, float]

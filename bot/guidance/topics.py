@@ -11,8 +11,8 @@ from typing import Any, Literal, TypeAlias, get_args
 
 from bot.content import ContentError
 from bot.guidance.content import display_name, read_toml, string_list
-from bot.guidance.langs import LANGS, Lang
 from bot.guidance.markup import html_problems
+from bot.i18n import LANGS, Lang
 
 Action: TypeAlias = Literal["password", "status", "revoke", "org"]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))

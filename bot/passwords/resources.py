@@ -14,8 +14,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from bot import content
 from bot.i18n import CONTENT_DIR
-from bot.passwords.keyboard import AdjacencyGraph, Layout
-from bot.passwords.lexicon import (
+from bot.passwords.dictionaries import (
     KINDS,
     MIN_WORD_LENGTH,
     Lexicon,
@@ -23,6 +22,7 @@ from bot.passwords.lexicon import (
     WordList,
     build_lexicon,
 )
+from bot.passwords.keyboard import AdjacencyGraph, Layout
 
 # Names under which our additions sit next to zxcvbn's own dictionaries and graphs.
 LEXICON = "kazakhstan"

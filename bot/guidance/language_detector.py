@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 
 from bot import content
-from bot.guidance.langs import LANGS, Lang
 from bot.guidance.lexicon import Lexicon, load_lexicon
 from bot.guidance.text import Folder, Token, WordPatterns
+from bot.i18n import LANGS, Lang
 
 __all__ = ["LANGS", "Lang", "LanguageDetector", "detect_language"]
 
