@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot import content
 from bot.broadcasts import handlers as broadcasts
@@ -55,9 +59,22 @@ FIRST_OBSERVER_GROUP = 1
 FIRST_SCREEN_GROUP = -100
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
+GET_UPDATES_POOL_SIZE = 1  # one long poll at a time, as PTB's default
 # Telegram's documented limits; the harness enforces the same numbers.
 OVERALL_MAX_RATE = 30
 GROUP_MAX_RATE = 20
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    # The context httpx would build for each client (certifi's CA bundle, or SSL_CERT_FILE),
+    # built once: loading the bundle costs more than the rest of a client, and every
+    # Application has two (the test suite starts hundreds).
+    return httpx.create_ssl_context()
+
+
+def _request(pool_size: int) -> HTTPXRequest:
+    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"verify": _tls_context()})
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
@@ -67,7 +84,7 @@ def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> De
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
-        texts=Texts.load(settings.content_dir),
+        texts=Texts.shared(settings.content_dir),
         features=features,
     )
     for feature in features:
@@ -112,7 +129,8 @@ def build_application(
         .concurrent_updates(
             GuardedUpdateProcessor(guard.concurrency(MAX_CONCURRENT_UPDATES), guard, metrics)
         )
-        .connection_pool_size(REQUEST_POOL_SIZE)
+        .request(_request(REQUEST_POOL_SIZE))
+        .get_updates_request(_request(GET_UPDATES_POOL_SIZE))
     )
     application: EsignApplication = builder.build()
     application.add_handler(core.PRE_UPDATE, group=-1)

@@ -12,7 +12,7 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, TypeAlias
 
@@ -20,12 +20,14 @@ from babel import Locale
 
 from bot.content import PACKAGED_DIR
 from bot.content import ContentError as ContentError  # where it used to live
+from bot.digest import files_digest
 from bot.tghtml import TelegramHTMLError, parse
 
 Lang: TypeAlias = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "en"
 CONTENT_DIR = PACKAGED_DIR  # the shipped content; Settings.content_dir says which is in use
+STRINGS_DIR = "strings"
 _CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 Entry: TypeAlias = str | dict[str, str]
@@ -178,6 +180,12 @@ class Texts:
             tables[lang] = {k: v for source in files for k, v in source.entries.items()}
         return cls(tables)
 
+    @classmethod
+    def shared(cls, content_dir: Path = CONTENT_DIR) -> Texts:
+        """`load`, done once per process for the same files: Texts are read-only, and loading
+        and checking them takes longer than starting the rest of an Application."""
+        return _shared_texts(content_dir.resolve(), files_digest(content_dir, STRINGS_DIR))
+
     def has(self, key: str) -> bool:
         return key in self._tables[DEFAULT_LANG]
 
@@ -206,8 +214,13 @@ def _escape(value: object) -> object:
     return html.escape(str(value), quote=True)
 
 
+@lru_cache(maxsize=4)
+def _shared_texts(content_dir: Path, _digest: str) -> Texts:
+    return Texts.load(content_dir)
+
+
 def _load_sources(content_dir: Path) -> dict[Lang, list[_Source]]:
-    root = content_dir / "strings"
+    root = content_dir / STRINGS_DIR
     if not root.is_dir():
         raise ContentError([f"{root}: missing"])
     return {lang: _read_language(root / lang) for lang in LANGS}

@@ -31,20 +31,21 @@ from telegram.helpers import mention_html
 from bot.core import credentials
 from bot.core.credentials import off_loop
 from bot.core.filters import GROUPS, NEW
+from bot.core.messages import delete_message
+from bot.core.rights import is_chat_admin
 from bot.groups import service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
 from bot.groups.stats import guard_lines
 from bot.i18n import Html
 from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts
-from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
+from bot.signatures.api import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
 
 # Key containers are a few kilobytes (an NCA .p12 is under 10 KB); only documents this small are
 # downloaded to look for a renamed one, so a chat sharing PDFs costs no bandwidth.
 MAX_SNIFF_BYTES = 64 * 1024
-_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED)
 _GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
@@ -137,12 +138,10 @@ async def _caught(
     chat_id = message.chat_id
     deleted = False
     if await _bot_may_delete(context, chat_id):
-        try:
-            deleted = await message.delete()
-        except TelegramError:
+        deleted = await delete_message(message, "a caught message")
+        if not deleted:
             # The right was taken away within the cache's minute: ask the admins instead.
             context.deps.get(RightsCache).put(chat_id, False)
-            log.warning("could not delete a caught message (chat_id=%s)", chat_id)
     sender = message.sender_chat.id if message.sender_chat else _user_id(message)
     warn = await service.record_catch(
         context.session, chat_id=chat_id, sender_id=sender, kind=kind, deleted=deleted
@@ -205,7 +204,7 @@ async def guard_command(update: Update, context: BotContext) -> None:
     if chat.type not in _GROUP_TYPES:
         await message.reply_text(context.t("groups.guard.groups_only"))
         return
-    if not await _is_chat_admin(message, context):
+    if not await is_chat_admin(message, context):
         await message.reply_text(context.t("groups.guard.admins_only"))
         return
     choice = context.args[0].lower() if context.args else ""
@@ -215,21 +214,6 @@ async def guard_command(update: Update, context: BotContext) -> None:
         return
     group = await service.settings_of(context.session, chat.id)
     await message.reply_text(context.t(f"groups.guard.status_{'on' if group.enabled else 'off'}"))
-
-
-async def _is_chat_admin(message: Message, context: BotContext) -> bool:
-    """Asked of Telegram every time, never assumed from an earlier answer."""
-    if message.sender_chat is not None:
-        # An anonymous admin writes as the group itself; a channel writes as the channel.
-        return message.sender_chat.id == message.chat_id
-    if message.from_user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(message.chat_id, message.from_user.id)
-    except TelegramError:
-        log.warning("could not read a member's status (chat_id=%s)", message.chat_id)
-        return False
-    return member.status in _ADMINS
 
 
 feature = Feature(

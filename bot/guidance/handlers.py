@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
+from bot.core.links import deep_link
 from bot.db.base import utcnow
 from bot.guidance import cli, daily, editor_notes
 from bot.guidance.lexicon import check_lexicon
@@ -38,7 +39,7 @@ class Guidance:
     def __init__(self, deps: Deps) -> None:
         content = deps.settings.content_dir
         self.topics: dict[str, Topic] = load_topics(content)
-        self.matcher = Matcher.from_content(content)
+        self.matcher = Matcher.shared(content)
 
 
 def setup(deps: Deps) -> None:
@@ -69,7 +70,7 @@ def _answer_markup(
         if private or entry.start_payload is None:
             rows.append([InlineKeyboardButton(label, callback_data=entry.data())])
         else:
-            url = f"https://t.me/{context.bot.username}?start={entry.start_payload}"
+            url = deep_link(context.bot.username, entry.start_payload)
             rows.append([InlineKeyboardButton(label, url=url)])
     for related in topic.related:
         title = guidance.topics[related].text(lang).title

@@ -7,8 +7,7 @@ from collections.abc import Iterator, Mapping
 from telegram import Update
 from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
-from bot.guidance import daily
-from bot.guidance.handlers import Guidance, send_topic, topic_list
+from bot.guidance.api import Guidance, count_shared, send_topic, topic_list
 from bot.inline.cards import LINK_PREFIX, CardBook, check_cards
 from bot.inline.views import article
 from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts, UpdateCallback
@@ -43,7 +42,7 @@ async def on_chosen_result(update: Update, context: BotContext) -> None:
         return
     topic = context.deps.get(CardBook).topic_of(chosen.result_id)
     if topic is not None:  # anything else is forged or from an older release
-        await daily.count(context.session, daily.SHARED, topic)
+        await count_shared(context.session, topic)
 
 
 async def open_topic(update: Update, context: BotContext) -> None:

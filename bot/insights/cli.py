@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.clikit import CommandError, CommandGroups, database, print_json, settings_for_cli
 from bot.db.base import utcnow
-from bot.guidance.topics import load_topics
+from bot.guidance.api import load_topics
 from bot.i18n import LANGS, Lang, Texts
 from bot.insights.charts import Chart
 from bot.insights.figures import Figures, collect, to_json

@@ -7,17 +7,15 @@ from telegram.constants import ChatAction
 from telegram.ext import CommandHandler
 
 from bot.core.filters import PRIVATE
+from bot.core.rights import operator_gate
 from bot.db.base import utcnow
 from bot.insights import album, cli, digest
 from bot.runtime import Background, BotContext, Feature, Ops, TelegramParts
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if message is None:
-        return
-    if not context.is_operator(user.id if user else None):
-        await message.reply_text(context.t("insights.operators_only"))
+    message = update.effective_message
+    if message is None or not await operator_gate(update, context, "insights.operators_only"):
         return
     await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
     media = await album.build(context.deps, context.session, utcnow(), context.lang)

@@ -14,7 +14,7 @@ from bot.clikit import CommandError, CommandGroups, in_session, print_json, sett
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.revocations import audit, notices, service
-from bot.signatures.identifiers import is_valid_bin
+from bot.signatures.api import is_valid_bin
 
 T = TypeVar("T")
 CLI_ACTOR = "cli"

@@ -35,6 +35,7 @@ LOW = {
     "tghtml",
     "clikit",
     "content",
+    "digest",
 }
 # The composition root: the one module that names the features.
 ROOT = "bot.app"

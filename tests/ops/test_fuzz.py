@@ -285,12 +285,12 @@ class Errors(logging.Handler):
 
 @pytest.fixture
 async def fuzz_harness(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BotHarness]:
     monkeypatch.setattr(bot.app, "OVERALL_MAX_RATE", FAST)
     monkeypatch.setattr(bot.app, "GROUP_MAX_RATE", FAST)
     fuzz_settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         operator_ids="",
