@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
+from bot import content
 from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
@@ -29,7 +30,6 @@ from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
 from bot.ops.pages import PageServer
-from bot.ops.probes import PROBES
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
@@ -78,6 +78,7 @@ def _request(pool_size: int) -> HTTPXRequest:
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
+    content.use(settings.content_dir)
     engine = create_engine(settings.resolved_database_url())
     deps = Deps(
         settings=settings,
@@ -87,8 +88,8 @@ def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> De
         features=features,
     )
     for feature in features:
-        if feature.setup is not None:
-            feature.setup(deps)
+        if feature.background.setup is not None:
+            feature.background.setup(deps)
     return deps
 
 
@@ -99,7 +100,7 @@ def build_application(
     deps = deps or build_deps(settings, features)
     metrics = deps.services.get(Metrics)
     if not isinstance(metrics, Metrics):
-        metrics = Metrics(PROBES)
+        metrics = Metrics([probe for f in deps.features for probe in f.ops.probes])
         deps.provide(metrics)
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)
@@ -134,17 +135,18 @@ def build_application(
     application: EsignApplication = builder.build()
     application.add_handler(core.PRE_UPDATE, group=-1)
     for index, feature in enumerate(features):
-        if feature.screen is not None:
-            taker = ScreenTaker(feature.name, feature.screen)
+        screen = feature.telegram.screen
+        if screen is not None:
+            taker = ScreenTaker(feature.name, screen)
             application.add_handler(taker, group=FIRST_SCREEN_GROUP + index)
             # Before every feature's handlers: what a screen took gets its answer, no other.
-            application.add_handler(ScreenAnswerer(feature.name, feature.screen))
+            application.add_handler(ScreenAnswerer(feature.name, screen))
     for index, feature in enumerate(features):
         for handler in feature.handlers:
             application.add_handler(handler)
         # PTB runs one handler per group: each feature's observers get a group of their own,
         # so one feature's observer never hides another's.
-        for observer in feature.observers:
+        for observer in feature.telegram.observers:
             application.add_handler(observer, group=FIRST_OBSERVER_GROUP + index)
     redirects = core.group_redirects(deps)
     if redirects is not None:
@@ -186,21 +188,21 @@ async def _start_up(application: EsignApplication) -> None:
         await migrate.upgrade(deps.engine)
     await register_commands(application, deps)
     for feature in deps.features:
-        if feature.on_startup is not None:
-            await feature.on_startup(application)
+        if feature.background.on_startup is not None:
+            await feature.background.on_startup(application)
 
 
 async def _dispose(application: EsignApplication) -> None:
     for feature in reversed(application.deps.features):
-        if feature.on_shutdown is not None:
-            await feature.on_shutdown(application)
+        if feature.background.on_shutdown is not None:
+            await feature.background.on_shutdown(application)
     await application.deps.engine.dispose()
 
 
 async def register_commands(application: EsignApplication, deps: Deps) -> None:
     """The command menu per language; operators additionally see their commands."""
-    public = [(f.name, c) for f in deps.features for c in f.commands]
-    operator = [(f.name, c) for f in deps.features for c in f.operator_commands]
+    public = [(f.name, c) for f in deps.features for c in f.telegram.commands]
+    operator = [(f.name, c) for f in deps.features for c in f.telegram.operator_commands]
     bot = application.bot
     for lang in (None, *LANGS):
         texts_lang = lang or "en"

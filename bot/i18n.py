@@ -18,25 +18,19 @@ from typing import Literal, TypeAlias
 
 from babel import Locale
 
+from bot.content import PACKAGED_DIR
+from bot.content import ContentError as ContentError  # where it used to live
 from bot.digest import files_digest
 from bot.tghtml import TelegramHTMLError, parse
 
 Lang: TypeAlias = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "en"
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CONTENT_DIR = PACKAGED_DIR  # the shipped content; Settings.content_dir says which is in use
 STRINGS_DIR = "strings"
 _CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 Entry: TypeAlias = str | dict[str, str]
-
-
-class ContentError(Exception):
-    """Content failed validation; `problems` names file and key for each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} content problems")
-        self.problems = problems
 
 
 class Html(str):

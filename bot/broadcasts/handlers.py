@@ -10,7 +10,17 @@ from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.broadcasts import actions, campaigns, compose, progress, subscriptions, views, worker
+from bot.broadcasts import (
+    actions,
+    campaigns,
+    cli,
+    compose,
+    probes,
+    progress,
+    subscriptions,
+    views,
+    worker,
+)
 from bot.broadcasts.models import CampaignState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
 from bot.core import flows, paging
@@ -19,7 +29,7 @@ from bot.core.rights import is_chat_admin, operator_gate
 from bot.core.words import words
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
-from bot.runtime import BotContext, Feature, Step
+from bot.runtime import Background, BotContext, Feature, Ops, Step, TelegramParts
 
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
@@ -329,10 +339,12 @@ feature = Feature(
         CallbackQueryHandler(on_button, pattern=actions.PATTERN),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ],
-    commands=["subscribe", "unsubscribe"],
-    operator_commands=["broadcast", "broadcasts"],
-    steps={compose.STEP: Step(on_text, takes_prose=True)},
-    start_hooks=[subscribe_on_start],
-    on_startup=worker.on_startup,
-    on_shutdown=worker.on_shutdown,
+    telegram=TelegramParts(
+        commands=["subscribe", "unsubscribe"],
+        operator_commands=["broadcast", "broadcasts"],
+        steps={compose.STEP: Step(on_text, takes_prose=True)},
+        start_hooks=[subscribe_on_start],
+    ),
+    background=Background(on_startup=worker.on_startup, on_shutdown=worker.on_shutdown),
+    ops=Ops(cli=cli.register, probes=[probes.broadcast_progress]),
 )

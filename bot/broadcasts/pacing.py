@@ -48,7 +48,3 @@ class TokenBucket:
             self._hold_until = until
             self._tokens = 0.0
             self._stamp = until
-
-    @property
-    def held(self) -> bool:
-        return time.monotonic() < self._hold_until

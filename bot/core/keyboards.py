@@ -49,12 +49,6 @@ def language_picker() -> InlineKeyboardMarkup:
     )
 
 
-def menu_button(context: BotContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(context.t("core.buttons.menu"), callback_data=CB_MENU)]]
-    )
-
-
 def private_chat_button(context: BotContext, payload: str) -> InlineKeyboardMarkup:
     """A deep link that opens the private chat at the given step (t.me/<bot>?start=payload)."""
     url = deep_link(context.bot.username, payload)

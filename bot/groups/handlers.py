@@ -1,10 +1,11 @@
 """Thin handlers for the work-chat guard: joining a group, caught messages, /guard.
 
-/stats lives in bot/insights; the guard adds its lines there through GuardStatsSection.
+/stats lives in bot/insights; the guard adds its lines there (Feature.ops.stats, stats.py).
 
-The guard watches group messages as observers (PTB handler group 1): they see every group
-message whether or not another handler answers it, so a password in a question addressed to
-the bot is still caught, and the answer to the question is still given.
+The guard watches group messages as observers (TelegramParts.observers, in a PTB handler group
+of the guard's own): they see every group message whether or not another handler answers it,
+so a password in a question addressed to the bot is still caught, and the answer to the
+question is still given.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from bot.core.rights import is_chat_admin
 from bot.groups import service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
-from bot.groups.stats import GuardStatsSection
+from bot.groups.stats import guard_lines
 from bot.i18n import Html
-from bot.runtime import BotContext, Deps, Feature
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts
 from bot.signatures.api import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ _GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
 def setup(deps: Deps) -> None:
     deps.provide(RightsCache())
-    deps.provide(GuardStatsSection())
 
 
 # Edits count: a password added to a message by editing it is just as exposed. The detector
@@ -221,10 +221,13 @@ feature = Feature(
     handlers=[
         CommandHandler("guard", guard_command),
     ],
-    observers=[
-        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(GROUP_DOCUMENTS, on_document),
-        MessageHandler(GROUP_TEXTS, on_text),
-    ],
-    setup=setup,
+    telegram=TelegramParts(
+        observers=[
+            ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(GROUP_DOCUMENTS, on_document),
+            MessageHandler(GROUP_TEXTS, on_text),
+        ]
+    ),
+    background=Background(setup=setup),
+    ops=Ops(stats=[guard_lines]),
 )

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content import ContentError
 from bot.guidance.api import Matcher, Topic
-from bot.i18n import LANGS, ContentError, Lang, Texts, as_lang
+from bot.i18n import LANGS, Lang, Texts, as_lang
 from bot.tghtml import MAX_MESSAGE_LENGTH, TelegramHTMLError, parse, utf16_len
 
 CARDS_FILE = Path("inline") / "cards.toml"

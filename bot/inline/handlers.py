@@ -10,7 +10,7 @@ from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 from bot.guidance.api import Guidance, count_shared, send_topic, topic_list
 from bot.inline.cards import LINK_PREFIX, CardBook, check_cards
 from bot.inline.views import article
-from bot.runtime import BotContext, Deps, Feature, UpdateCallback
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts, UpdateCallback
 
 # Cards change only with content, i.e. with a new release: let Telegram keep answers a while.
 CACHE_SECONDS = 3600
@@ -81,7 +81,7 @@ feature = Feature(
         InlineQueryHandler(on_inline_query),
         ChosenInlineResultHandler(on_chosen_result),
     ],
-    deep_links=TopicLinks(),
-    content_checks=[check_cards],
-    setup=setup,
+    telegram=TelegramParts(deep_links=TopicLinks()),
+    background=Background(setup=setup),
+    ops=Ops(content_checks=[check_cards]),
 )

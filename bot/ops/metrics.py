@@ -3,7 +3,7 @@
 Each Application gets a registry of its own (tests run several in one process). Labels are
 update types, Bot API methods, exception types and campaign numbers: never a user or chat id,
 never text. Gauges that describe the whole cluster (broadcast progress, open requests) are read
-from the database when /metrics is scraped, by the probes app.py hands in.
+from the database when /metrics is scraped, by the probes the features bring (Feature.ops).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,14 +27,13 @@ from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-from bot.runtime import BotContext, Deps
+from bot.runtime import BotContext, Deps, Probe
 
 log = logging.getLogger(__name__)
 
 # The *_created series (when each counter was made) only add noise to every scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]  # (untyped upstream)
 
-Probe = Callable[["Deps", "Metrics"], Awaitable[None]]
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 PROBE_TIMEOUT = 3.0  # a slow database must not hang the scrape

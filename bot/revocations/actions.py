@@ -22,6 +22,7 @@ DEPARTURE_FLOW = "revocations.departure"
 APPROVE_FLOW = "revocations.approve"
 
 MENU = "rv:menu"  # the main menu's "request revocation"
+PICK = "rv:pick"  # and a certificate id: "request revocation of this one"
 ORG_MENU = "org:menu"  # the departed-employees topic's "my organisation"
 
 _ID = rf"(?P<id>{ID})"
@@ -32,7 +33,7 @@ _NONCE = flows.NONCE
 
 # The handler patterns, by action name: each button's data matches exactly one.
 PATTERNS: dict[str, str] = {
-    "pick": rf"^rv:pick:{_ID}$",
+    "pick": rf"^{PICK}:{_ID}$",
     "why": rf"^rv:why:{_ID}:{_REASON}:{_NONCE}$",
     "ok": rf"^rv:ok:{_ID}:{_REASON}:{_NONCE}$",
     "no": rf"^rv:no:{_NONCE}$",
@@ -66,7 +67,7 @@ class Action:
 
 def pick(certificate_id: int) -> str:
     """The first tap of a citizen's request (also the status list's "revoke" button)."""
-    return f"rv:pick:{certificate_id}"
+    return f"{PICK}:{certificate_id}"
 
 
 def reason(certificate_id: int, why: str, nonce: str) -> str:

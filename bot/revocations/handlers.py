@@ -24,20 +24,45 @@ from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
 from bot.ops.clock import kz_day
-from bot.revocations import actions, audit, notices, org_reminder_job, service, views
+from bot.revocations import (
+    actions,
+    audit,
+    cli,
+    demo,
+    notices,
+    org_reminder_job,
+    probes,
+    service,
+    views,
+)
 from bot.revocations.actions import APPROVE_FLOW, CITIZEN_FLOW, DEPARTURE_FLOW, Action
 from bot.revocations.models import RevocationRequest
 from bot.revocations.service import NotAllowed
-from bot.runtime import BotContext, Feature, MenuItem, Step
+from bot.runtime import (
+    Background,
+    BotContext,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    Step,
+    TelegramParts,
+)
 from bot.signatures.api import CertificateRecord, verified_since
 
 log = logging.getLogger(__name__)
 
 REJECT_STEP = "revocations:reject"
 REJECT_TTL = timedelta(minutes=15)
-# Where /revoke sends someone whose phone is not proved yet: the status list asks for it.
-VERIFY_DATA = "sig:status"
-certificate_action = actions.pick
+# Where /revoke sends someone whose phone is not proved yet: the signatures feature's /status.
+VERIFY_PHONE = "signatures.status"
+
+
+def _verify_data(context: BotContext) -> str:
+    entry = context.deps.entry_point(VERIFY_PHONE)
+    assert entry is not None  # a need (Links.needs): checked when the bot starts
+    return entry.data()
 
 
 async def _refuse(update: Update, context: BotContext, error: NotAllowed) -> None:
@@ -104,7 +129,7 @@ async def revoke_command(update: Update, context: BotContext) -> None:
         return
     w, since = words(context), _verified_since(context)
     if not await service.has_verified_phone(context.session, user.id, since=since):
-        text, markup = views.verify_first(w, VERIFY_DATA)
+        text, markup = views.verify_first(w, _verify_data(context))
         await message.reply_text(text, reply_markup=markup)
         return
     requests = await service.requests_of(context.session, user.id)
@@ -490,12 +515,22 @@ feature = Feature(
         _press(None, on_approve_dropped, "approve_dropped"),
         _press(None, on_reject, "reject"),
     ],
-    commands=["revoke", "org"],
-    operator_commands=["requests"],
-    menu=[MenuItem("revocations.menu_button", actions.MENU, private_only=True)],
-    steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
-    deep_links={"revoke": revoke_command, "org": org_command},
-    certificate_action=certificate_action,
-    on_startup=org_reminder_job.start,
-    on_shutdown=org_reminder_job.stop,
+    telegram=TelegramParts(
+        commands=["revoke", "org"],
+        operator_commands=["requests"],
+        menu=[MenuItem("revocations.menu_button", actions.MENU, private_only=True)],
+        steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
+        deep_links={"revoke": revoke_command, "org": org_command},
+    ),
+    background=Background(on_startup=org_reminder_job.start, on_shutdown=org_reminder_job.stop),
+    ops=Ops(cli=cli.register, demo=demo.appoint_heads, probes=[probes.open_requests]),
+    links=Links(
+        publishes={
+            "revocations.menu": EntryPoint(actions.MENU, "revoke"),
+            "revocations.org": EntryPoint(actions.ORG_MENU, "org"),
+            # Request revocation of one registry certificate: data(certificate_id).
+            "revocations.certificate": EntryPoint(actions.PICK),
+        },
+        needs=[VERIFY_PHONE],
+    ),
 )

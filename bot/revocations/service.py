@@ -340,10 +340,3 @@ async def decide(
             reason=request.decision_reason,
         )
         return Decision(request, certificate, decided_now=True)
-
-
-async def org_admins_of(session: AsyncSession, org_bin: str) -> list[int]:
-    async with session.begin():
-        return list(
-            await session.scalars(select(OrgAdmin.user_id).where(OrgAdmin.org_bin == org_bin))
-        )

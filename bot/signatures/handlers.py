@@ -17,8 +17,18 @@ from bot.core.messages import delete_message
 from bot.core.private import private_only
 from bot.core.words import words
 from bot.db.base import utcnow
-from bot.runtime import BotContext, Deps, Feature, MenuItem
-from bot.signatures import actions, registry, reminder_job, views
+from bot.runtime import (
+    Background,
+    BotContext,
+    Deps,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    TelegramParts,
+)
+from bot.signatures import actions, cli, registry, reminder_job, views
 from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
 from bot.signatures.inspection import StatusSource
@@ -27,6 +37,9 @@ from bot.signatures.views import CertificateView, today_in_almaty, view_of
 
 log = logging.getLogger(__name__)
 
+STATUS_PAYLOAD = "status"  # t.me/<bot>?start=status
+# The revocation feature's "request revocation of this certificate", when it is in the bot.
+REVOKE_CERTIFICATE = "revocations.certificate"
 ITEMS_PER_PAGE = 8
 
 
@@ -104,7 +117,8 @@ async def _show_certificates(message: Message, context: BotContext, hashed: str)
 def _markup(
     context: BotContext, page: paging.Page[tuple[int, CertificateView]]
 ) -> InlineKeyboardMarkup | None:
-    rows = views.revoke_rows(words(context), page.items, context.deps.certificate_action)
+    revoke = context.deps.entry_point(REVOKE_CERTIFICATE)
+    rows = views.revoke_rows(words(context), page.items, revoke.data if revoke else None)
     return page.markup(rows)
 
 
@@ -205,11 +219,20 @@ feature = Feature(
         MessageHandler(PRIVATE & NEW & filters.CONTACT, on_contact),
         MessageHandler(PRIVATE_DOCUMENTS, on_document),
     ],
-    commands=["status"],
-    menu=[MenuItem("signatures.menu_button", actions.STATUS, private_only=True)],
-    deep_links={"status": status},
-    setup=setup,
-    on_startup=reminder_job.start,
-    on_shutdown=reminder_job.stop,
-    housekeeping=[forget_lapsed_links],
+    telegram=TelegramParts(
+        commands=["status"],
+        menu=[MenuItem("signatures.menu_button", actions.STATUS, private_only=True)],
+        deep_links={STATUS_PAYLOAD: status},
+    ),
+    background=Background(
+        setup=setup,
+        on_startup=reminder_job.start,
+        on_shutdown=reminder_job.stop,
+        housekeeping=[forget_lapsed_links],
+    ),
+    ops=Ops(cli=cli.register, demo=cli.prepare_demo),
+    links=Links(
+        publishes={"signatures.status": EntryPoint(actions.STATUS, STATUS_PAYLOAD)},
+        may_use=[REVOKE_CERTIFICATE],
+    ),
 )
