@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
+from bot import content
 from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
@@ -26,7 +31,6 @@ from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import Metrics, count_error
 from bot.ops.outbox import outbox_hooks
 from bot.ops.pages import PageServer
-from bot.ops.probes import PROBES
 from bot.ops.sender import Outgoing, build_outgoing
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
@@ -57,20 +61,34 @@ FIRST_OBSERVER_GROUP = 1
 FIRST_SCREEN_GROUP = -100
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
+GET_UPDATES_POOL_SIZE = 1  # one long poll at a time, as PTB's default
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    # The context httpx would build for each client (certifi's CA bundle, or SSL_CERT_FILE),
+    # built once: loading the bundle costs more than the rest of a client, and every
+    # Application has two (the test suite starts hundreds).
+    return httpx.create_ssl_context()
+
+
+def _request(pool_size: int) -> HTTPXRequest:
+    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"verify": _tls_context()})
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
+    content.use(settings.content_dir)
     engine = create_engine(settings.resolved_database_url())
     deps = Deps(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
-        texts=Texts.load(settings.content_dir),
+        texts=Texts.shared(settings.content_dir),
         features=features,
     )
     for feature in features:
-        if feature.setup is not None:
-            feature.setup(deps)
+        if feature.background.setup is not None:
+            feature.background.setup(deps)
     return deps
 
 
@@ -82,7 +100,7 @@ def build_application(
     deps = deps or build_deps(settings, features)
     metrics = deps.services.get(Metrics)
     if not isinstance(metrics, Metrics):
-        metrics = Metrics(PROBES)
+        metrics = Metrics([probe for f in deps.features for probe in f.ops.probes])
         deps.provide(metrics)
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)
@@ -117,23 +135,25 @@ def build_application(
         .concurrent_updates(
             GuardedUpdateProcessor(guard.concurrency(MAX_CONCURRENT_UPDATES), guard, metrics)
         )
-        .connection_pool_size(REQUEST_POOL_SIZE)
+        .request(_request(REQUEST_POOL_SIZE))
+        .get_updates_request(_request(GET_UPDATES_POOL_SIZE))
     )
     application: EsignApplication = builder.build()
     outgoing.bot = application.bot
     application.add_handler(core.PRE_UPDATE, group=-1)
     for index, feature in enumerate(features):
-        if feature.screen is not None:
-            taker = ScreenTaker(feature.name, feature.screen)
+        screen = feature.telegram.screen
+        if screen is not None:
+            taker = ScreenTaker(feature.name, screen)
             application.add_handler(taker, group=FIRST_SCREEN_GROUP + index)
             # Before every feature's handlers: what a screen took gets its answer, no other.
-            application.add_handler(ScreenAnswerer(feature.name, feature.screen))
+            application.add_handler(ScreenAnswerer(feature.name, screen))
     for index, feature in enumerate(features):
         for handler in feature.handlers:
             application.add_handler(handler)
         # PTB runs one handler per group: each feature's observers get a group of their own,
         # so one feature's observer never hides another's.
-        for observer in feature.observers:
+        for observer in feature.telegram.observers:
             application.add_handler(observer, group=FIRST_OBSERVER_GROUP + index)
     redirects = core.group_redirects(deps)
     if redirects is not None:
@@ -180,14 +200,14 @@ async def _start_up(application: EsignApplication) -> None:
         await migrate.upgrade(deps.engine)
     await register_commands(application, deps)
     for feature in deps.features:
-        if feature.on_startup is not None:
-            await feature.on_startup(application)
+        if feature.background.on_startup is not None:
+            await feature.background.on_startup(application)
 
 
 async def _dispose(application: EsignApplication) -> None:
     for feature in reversed(application.deps.features):
-        if feature.on_shutdown is not None:
-            await feature.on_shutdown(application)
+        if feature.background.on_shutdown is not None:
+            await feature.background.on_shutdown(application)
     outgoing = application.deps.services.get(Outgoing)
     if isinstance(outgoing, Outgoing):
         await outgoing.close()
@@ -196,8 +216,8 @@ async def _dispose(application: EsignApplication) -> None:
 
 async def register_commands(application: EsignApplication, deps: Deps) -> None:
     """The command menu per language; operators additionally see their commands."""
-    public = [(f.name, c) for f in deps.features for c in f.commands]
-    operator = [(f.name, c) for f in deps.features for c in f.operator_commands]
+    public = [(f.name, c) for f in deps.features for c in f.telegram.commands]
+    operator = [(f.name, c) for f in deps.features for c in f.telegram.operator_commands]
     bot = application.bot
     for lang in (None, *LANGS):
         texts_lang = lang or "en"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.content import PACKAGED_DIR
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     bot_data_dir: Path = Path("data")
     # Where texts and topics are read from; editors may point a deployment at updated content.
-    content_dir: Path = Path(__file__).resolve().parent.parent / "content"
+    content_dir: Path = PACKAGED_DIR
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     operator_chat_id: int | None = None
     # The language of announcements in OPERATOR_CHAT_ID.
@@ -232,8 +233,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()

@@ -26,9 +26,9 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.broadcasts import progress
+from bot.broadcasts.deliveries import CampaignInfo, Claimed, Outcome, Store
 from bot.broadcasts.models import CampaignState, DeliveryState
 from bot.broadcasts.pacing import HoldOnly, Pacer, TokenBucket
-from bot.broadcasts.store import CampaignInfo, Claimed, Outcome, Store
 from bot.db.base import utcnow
 from bot.i18n import Texts
 from bot.ops.cancellation import reraise_if_cancelled

@@ -57,10 +57,6 @@ class TokenBucket:
             self._tokens = 0.0
             self._stamp = until
 
-    @property
-    def held(self) -> bool:
-        return time.monotonic() < self._hold_until
-
 
 class HoldOnly:
     """No pace of its own (the bot's send budget paces the sends); still held after a 429."""
@@ -77,7 +73,3 @@ class HoldOnly:
 
     def hold(self, seconds: float) -> None:
         self._hold_until = max(self._hold_until, time.monotonic() + max(0.0, seconds))
-
-    @property
-    def held(self) -> bool:
-        return time.monotonic() < self._hold_until

@@ -31,9 +31,9 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcasts import engine
+from bot.broadcasts.deliveries import Store
 from bot.broadcasts.engine import Dispatcher
 from bot.broadcasts.progress import Button
-from bot.broadcasts.store import Store
 from bot.ops.leader import Leadership
 from bot.ops.sender import BulkBot, Outgoing
 from bot.runtime import Deps, EsignApplication

@@ -438,7 +438,10 @@ async def run_terminal_chat(
         handled = await demo.last_handled_update(deps.sessionmaker)
         harness.api.continue_numbering(max(state.next_update_id, handled + 1))
         if settings.demo_mode:
-            await demo.appoint_heads(deps.sessionmaker, cast)
+            # Each feature's part of the demo world: the sample registry, the heads, …
+            for feature in deps.features:
+                if feature.ops.demo is not None:
+                    await feature.ops.demo(settings)
         chat = TerminalChat(
             harness,
             out,

@@ -42,7 +42,7 @@ class Housekeeping:
         features = [
             (f"{feature.name}.{getattr(purge, '__name__', 'purge')}", purge)
             for feature in self.deps.features
-            for purge in feature.housekeeping
+            for purge in feature.background.housekeeping
         ]
         return own + features
 

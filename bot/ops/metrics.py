@@ -3,7 +3,7 @@
 Each Application gets a registry of its own (tests run several in one process). Labels are
 update types, Bot API methods, exception types and campaign numbers: never a user or chat id,
 never text. Gauges that describe the whole cluster (broadcast progress, open requests) are read
-from the database when /metrics is scraped, by the probes app.py hands in.
+from the database when /metrics is scraped, by the probes the features bring (Feature.ops).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from prometheus_client import (
@@ -24,14 +24,13 @@ from prometheus_client import (
 )
 from telegram import Update
 
-from bot.runtime import BotContext, Deps
+from bot.runtime import BotContext, Deps, Probe
 
 log = logging.getLogger(__name__)
 
 # The *_created series (when each counter was made) only add noise to every scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]  # (untyped upstream)
 
-Probe = Callable[["Deps", "Metrics"], Awaitable[None]]
 
 PROBE_TIMEOUT = 3.0  # a slow database must not hang the scrape
 # Handling time of an update: most take milliseconds; a reply held by Telegram's rate limit

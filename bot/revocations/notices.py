@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.core.words import Words
 from bot.db.models import User
-from bot.i18n import Html, Texts
+from bot.i18n import Texts
 from bot.ops.lanes import Lane, sending_as
+from bot.revocations import views
 from bot.revocations.models import APPROVED, RevocationRequest
-from bot.signatures.models import Certificate
-from bot.signatures.views import masked
+from bot.signatures.api import CertificateRecord
 
 log = logging.getLogger(__name__)
 
@@ -25,44 +25,19 @@ async def language_of(session: AsyncSession, user_id: int) -> str:
     return user.effective_language if user else "en"
 
 
-def request_summary(
-    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: Certificate
-) -> str:
-    organisation = (
-        texts.get(
-            lang,
-            "revocations.organisation_suffix",
-            name=certificate.org_name,
-            bin=certificate.org_bin,
-        )
-        if certificate.org_bin and certificate.org_name
-        else ""
-    )
-    return texts.get(
-        lang,
-        key,
-        reference=request.reference,
-        created=format_date(request.created_at.date(), format="medium", locale=lang),
-        kind=texts.get(lang, f"signatures.kind.{certificate.key_type}"),
-        serial=certificate.serial_number,
-        holder=certificate.full_name,
-        iin=masked(certificate.iin),
-        organisation=Html(organisation),
-        reason=texts.get(lang, f"revocations.reason.{request.reason}"),
-    )
-
-
 async def announce_to_operators(
     bot: Bot,
     texts: Texts,
     chat_id: int | None,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> None:
     if chat_id is None:
         return
-    text = request_summary(texts, lang, "revocations.operator_new", request, certificate)
+    text = views.request_summary(
+        Words(texts, lang), "revocations.operator_new", request, certificate
+    )
     try:
         with sending_as(Lane.NOTICE):
             await bot.send_message(chat_id, text)
@@ -71,7 +46,7 @@ async def announce_to_operators(
 
 
 def requester_text(
-    texts: Texts, lang: str, request: RevocationRequest, certificate: Certificate
+    texts: Texts, lang: str, request: RevocationRequest, certificate: CertificateRecord
 ) -> str:
     if request.status == APPROVED:
         return texts.get(
@@ -93,7 +68,7 @@ async def tell_requester(
     texts: Texts,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> bool:
     text = requester_text(texts, lang, request, certificate)
     try:

@@ -285,13 +285,13 @@ class Errors(logging.Handler):
 
 @pytest.fixture
 async def fuzz_harness(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BotHarness]:
     monkeypatch.setattr(sendqueue, "GROUP_RATE", FAST)
     monkeypatch.setattr(sendqueue, "GROUP_BURST", FAST)
     fuzz_settings = load_settings(
         send_rate=1000,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         operator_ids="",
