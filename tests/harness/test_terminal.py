@@ -204,3 +204,10 @@ async def test_the_terminal_chat_can_try_inline_mode(demo_settings: Settings) ->
     # Айгерим speaks Russian: the featured cards come in her language, each with its deep link.
     assert "[2] " + TEXTS.get("ru", "inline.cards.already-shared.title") in output
     assert f"https://t.me/{BOT_USERNAME}?start=t-" in output
+
+
+async def test_the_operators_charts_show_as_an_album(demo_settings: Settings) -> None:
+    output = after(await chat(demo_settings, "/user 9", "/stats"), "(you are now user 9")
+    photos = re.findall(r"\[photo (\d+)×(\d+) in an album\]", output)
+    assert len(photos) >= 2  # sendMediaGroup: an album of charts, each shown with its size
+    assert all(int(w) > 0 and int(h) > 0 for w, h in photos)
