@@ -33,8 +33,9 @@ webapp: $(PAGE)
 run: $(STAMP) $(PAGE)
 	$(BIN)/esign-bot run
 
+# One worker per core: each test has its own databases and loopback ports, so they run apart.
 test: $(STAMP) $(PAGE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
