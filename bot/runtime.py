@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.db.dialogs import Pending
-from bot.db.scope import UpdateScope, current_scope, enter_scope, leave_scope
+from bot.db.scope import UpdateScope, current_claim, current_scope, enter_scope, leave_scope
 from bot.i18n import DEFAULT_LANG, Lang, Texts, language_from_code
 
 T = TypeVar("T")
@@ -211,12 +211,26 @@ class EsignApplication(Application[Any, Any, Any, Any, Any, Any]):
             scope.lang = language_from_code(update.effective_user.language_code)
         token = enter_scope(scope)
         try:
-            await super().process_update(update)
+            try:
+                await super().process_update(update)
+            finally:
+                await scope.close()
+                leave_scope(token)
+            await self._finish(update, scope)
         finally:
-            await scope.close()
-            leave_scope(token)
             for observer in self.update_observers:
                 observer(update)
+
+    async def _finish(self, update: object, scope: UpdateScope) -> None:
+        """Write the update's bookkeeping: with its record when the update guard holds it
+        (bot/ops/updates.py), else in a transaction of its own."""
+        claim = current_claim()
+        if claim is not None and isinstance(update, Update) and claim.update_id == update.update_id:
+            await claim.finish(scope.deferred)
+        elif scope.deferred:
+            async with self.deps.engine.begin() as conn:
+                for statement, params in scope.deferred:
+                    await conn.execute(statement, params)
 
 
 class ScreenTaker(BaseHandler[Update, BotContext, None]):
