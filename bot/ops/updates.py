@@ -46,7 +46,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Executable, bindparam, delete, exists, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 from telegram import Update
 
 from bot.db.base import UtcDateTime, utcnow
@@ -138,21 +143,25 @@ class _SqliteClaim(Claim):
 
 
 class _PostgresClaim(Claim):
-    def __init__(self, update_id: int, conn: AsyncConnection) -> None:
+    def __init__(self, update_id: int, conn: AsyncConnection, guard: AsyncTransaction) -> None:
         super().__init__(update_id)
         self._conn = conn
+        self._guard = guard
 
     async def finish(self, writes: Sequence[Write]) -> None:
-        if self.finished or not writes:
-            self.finished = True
+        if self.finished:
             return
-        try:
-            async with self._conn.begin_nested():
-                for statement, params in writes:
-                    await self._conn.execute(statement, params)
-        except SQLAlchemyError:
-            log.exception("update %d: its bookkeeping was not written", self.update_id)
-        self.finished = True  # the guard transaction commits the claim
+        if writes:
+            try:
+                async with self._conn.begin_nested():
+                    for statement, params in writes:
+                        await self._conn.execute(statement, params)
+            except SQLAlchemyError:
+                log.exception("update %d: its bookkeeping was not written", self.update_id)
+        # Handled: the claim and the counters are committed and the chat lock is released
+        # now, before whoever waits for the update (the webhook's answer, a test) goes on.
+        await self._guard.commit()
+        self.finished = True
 
 
 class UpdateGuard:
@@ -198,7 +207,7 @@ class UpdateGuard:
     async def hold(self, update_id: int, chat_id: int | None) -> AsyncIterator[Claim | None]:
         """Yields a Claim when this update is to be handled here, None for a repeat."""
         if self._guard_engine is not None:
-            async with self._guard_engine.connect() as conn, conn.begin():
+            async with self._guard_engine.connect() as conn, conn.begin() as transaction:
                 if chat_id is None:
                     claimed = await conn.scalar(_CLAIM, {"update_id": update_id})
                 else:
@@ -210,9 +219,9 @@ class UpdateGuard:
                             "update_id": update_id,
                         },
                     )
-                # Leaving the block commits (handled) or, on an exception, rolls back
-                # (not handled: a redelivery will be handled).
-                yield _PostgresClaim(update_id, conn) if claimed is not None else None
+                # The claim's finish commits (handled; leaving the block would too) or, on an
+                # exception, leaving the block rolls back (a redelivery will be handled).
+                yield None if claimed is None else _PostgresClaim(update_id, conn, transaction)
             return
         async with self._hold_sqlite(update_id) as claim:
             yield claim
