@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
+from bot import content
 from bot.broadcasts import handlers as broadcasts
 from bot.config import Settings
 from bot.core import fallbacks
@@ -23,9 +28,10 @@ from bot.inline import handlers as inline
 from bot.insights import handlers as insights
 from bot.ops.errors import on_error
 from bot.ops.housekeeping import Housekeeping
-from bot.ops.metrics import MeteredRateLimiter, Metrics, count_error
+from bot.ops.metrics import Metrics, count_error
+from bot.ops.outbox import outbox_hooks
 from bot.ops.pages import PageServer
-from bot.ops.probes import PROBES
+from bot.ops.sender import Outgoing, build_outgoing
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
@@ -55,39 +61,64 @@ FIRST_OBSERVER_GROUP = 1
 FIRST_SCREEN_GROUP = -100
 MAX_CONCURRENT_UPDATES = 64
 REQUEST_POOL_SIZE = 64
-# Telegram's documented limits; the harness enforces the same numbers.
-OVERALL_MAX_RATE = 30
-GROUP_MAX_RATE = 20
+GET_UPDATES_POOL_SIZE = 1  # one long poll at a time, as PTB's default
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    # The context httpx would build for each client (certifi's CA bundle, or SSL_CERT_FILE),
+    # built once: loading the bundle costs more than the rest of a client, and every
+    # Application has two (the test suite starts hundreds).
+    return httpx.create_ssl_context()
+
+
+def _request(pool_size: int) -> HTTPXRequest:
+    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"verify": _tls_context()})
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
+    content.use(settings.content_dir)
     engine = create_engine(settings.resolved_database_url())
     deps = Deps(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
-        texts=Texts.load(settings.content_dir),
+        texts=Texts.shared(settings.content_dir),
         features=features,
     )
     for feature in features:
-        if feature.setup is not None:
-            feature.setup(deps)
+        if feature.background.setup is not None:
+            feature.background.setup(deps)
     return deps
 
 
 def build_application(
     settings: Settings, *, features: Sequence[Feature] = FEATURES, deps: Deps | None = None
 ) -> EsignApplication:
-    """Wire the bot: handlers in order, HTML by default, a rate limiter, per-update sessions."""
+    """Wire the bot: handlers in order, HTML by default, the one outgoing path (a send budget
+    shared by the instances, in lanes), per-update sessions."""
     deps = deps or build_deps(settings, features)
     metrics = deps.services.get(Metrics)
     if not isinstance(metrics, Metrics):
-        metrics = Metrics(PROBES)
+        metrics = Metrics([probe for f in deps.features for probe in f.ops.probes])
         deps.provide(metrics)
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)
     housekeeping = Housekeeping(deps, guard)
     deps.provide(housekeeping)
+    outgoing = deps.services.get(Outgoing)
+    if not isinstance(outgoing, Outgoing):
+        outgoing = build_outgoing(
+            dialect=deps.engine.dialect.name,
+            engine=deps.engine,
+            token=settings.token if not settings.demo_mode else "0:demo",
+            base_url=settings.bot_api_base_url,
+            file_url=settings.bot_api_file_url,
+            rate=settings.send_rate,
+            broadcast_rate=settings.broadcast_rate,
+            metrics=metrics,
+        )
+        deps.provide(outgoing)
     builder: Any = (
         ApplicationBuilder()
         .application_class(EsignApplication, kwargs={"deps": deps})
@@ -100,33 +131,29 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(
-            MeteredRateLimiter(
-                metrics,
-                overall_max_rate=OVERALL_MAX_RATE,
-                group_max_rate=GROUP_MAX_RATE,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(outgoing.limiter)
         .concurrent_updates(
             GuardedUpdateProcessor(guard.concurrency(MAX_CONCURRENT_UPDATES), guard, metrics)
         )
-        .connection_pool_size(REQUEST_POOL_SIZE)
+        .request(_request(REQUEST_POOL_SIZE))
+        .get_updates_request(_request(GET_UPDATES_POOL_SIZE))
     )
     application: EsignApplication = builder.build()
+    outgoing.bot = application.bot
     application.add_handler(core.PRE_UPDATE, group=-1)
     for index, feature in enumerate(features):
-        if feature.screen is not None:
-            taker = ScreenTaker(feature.name, feature.screen)
+        screen = feature.telegram.screen
+        if screen is not None:
+            taker = ScreenTaker(feature.name, screen)
             application.add_handler(taker, group=FIRST_SCREEN_GROUP + index)
             # Before every feature's handlers: what a screen took gets its answer, no other.
-            application.add_handler(ScreenAnswerer(feature.name, feature.screen))
+            application.add_handler(ScreenAnswerer(feature.name, screen))
     for index, feature in enumerate(features):
         for handler in feature.handlers:
             application.add_handler(handler)
         # PTB runs one handler per group: each feature's observers get a group of their own,
         # so one feature's observer never hides another's.
-        for observer in feature.observers:
+        for observer in feature.telegram.observers:
             application.add_handler(observer, group=FIRST_OBSERVER_GROUP + index)
     redirects = core.group_redirects(deps)
     if redirects is not None:
@@ -137,11 +164,16 @@ def build_application(
     # After _start_up: the tables it purges exist by then. Leader only, like the other jobs.
     start_housekeeping, stop_housekeeping = housekeeping.hooks()
 
+    # The CLI's messages (a decision for a requester) wait in the database for the leader.
+    start_outbox, stop_outbox = outbox_hooks()
+
     async def stop_ops(application: EsignApplication) -> None:
+        await stop_outbox(application)
         await stop_housekeeping(application)
         await guard.close()
 
     application.on_initialize.append(start_housekeeping)
+    application.on_initialize.append(start_outbox)
     application.on_shutdown.append(stop_ops)
     web_routes = deps.web_routes()
     if web_routes and not settings.webhook_url:
@@ -168,21 +200,24 @@ async def _start_up(application: EsignApplication) -> None:
         await migrate.upgrade(deps.engine)
     await register_commands(application, deps)
     for feature in deps.features:
-        if feature.on_startup is not None:
-            await feature.on_startup(application)
+        if feature.background.on_startup is not None:
+            await feature.background.on_startup(application)
 
 
 async def _dispose(application: EsignApplication) -> None:
     for feature in reversed(application.deps.features):
-        if feature.on_shutdown is not None:
-            await feature.on_shutdown(application)
+        if feature.background.on_shutdown is not None:
+            await feature.background.on_shutdown(application)
+    outgoing = application.deps.services.get(Outgoing)
+    if isinstance(outgoing, Outgoing):
+        await outgoing.close()
     await application.deps.engine.dispose()
 
 
 async def register_commands(application: EsignApplication, deps: Deps) -> None:
     """The command menu per language; operators additionally see their commands."""
-    public = [(f.name, c) for f in deps.features for c in f.commands]
-    operator = [(f.name, c) for f in deps.features for c in f.operator_commands]
+    public = [(f.name, c) for f in deps.features for c in f.telegram.commands]
+    operator = [(f.name, c) for f in deps.features for c in f.telegram.operator_commands]
     bot = application.bot
     for lang in (None, *LANGS):
         texts_lang = lang or "en"

@@ -4,47 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import json
 import logging
 import socket
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from importlib.metadata import version
-from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
+from bot.app import FEATURES, build_application
+from bot.clikit import CommandError, CommandGroups, Handler, database, print_json, settings_for_cli
 from bot.config import Settings, SettingsError, load_settings
-from bot.i18n import ContentError
+from bot.content import ContentError
 
 log = logging.getLogger("bot")
 
-# Feature modules that add subcommands: each has register(subparsers) -> None.
-FEATURE_COMMANDS: Sequence[str] = (
-    "bot.guidance.cli",
-    "bot.signatures.cli",
-    "bot.revocations.cli",
-    "bot.broadcasts.cli",
-    "bot.passwords.cli",
-    "bot.insights.cli",
-)
-
-Handler = Callable[[argparse.Namespace], int]
 CHAT_LOG = "esign-bot.log"
-
-
-class CommandError(Exception):
-    """Bad input or a failed precondition: printed as one line, exit status 2."""
-
-
-def print_json(document: Mapping[str, Any]) -> None:
-    """The one convention of every `--json`: exactly one JSON object, on one line, on stdout.
-
-    Lists go under a named key ({"requests": [...]}), so a script reads every command the same
-    way and a field can be added without breaking it.
-    """
-    print(json.dumps(dict(document), ensure_ascii=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ContentError as exc:
         print(f"esign-bot: error: content: {exc.problems[0]}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        # Reached and migrated, then failed mid-command: still one line (parameters are hidden).
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"esign-bot: error: database: {reason}", file=sys.stderr)
         return 2
     except InvalidToken:
         # PTB's message quotes the token itself: it must not reach the terminal or a log.
@@ -98,20 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(handler=cmd_content_check)
 
-    for module in FEATURE_COMMANDS:
-        importlib.import_module(module).register(sub, content_sub)
+    # Each feature adds its own subcommands (Feature.ops.cli), in FEATURES order.
+    groups = CommandGroups(top=sub, content=content_sub)
+    for feature in FEATURES:
+        if feature.ops.cli is not None:
+            feature.ops.cli(groups)
     return parser
-
-
-def settings_for_cli(log_file: str | None = None) -> Settings:
-    """Settings, and logging set up: to stderr, or to `log_file` in the data directory."""
-    settings = load_settings()
-    from bot.ops.logging import setup_logging
-
-    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.pii_secret) if s]
-    path = settings.bot_data_dir / log_file if log_file else None
-    setup_logging(settings.log_level, settings.log_format, secrets, path=path)
-    return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -119,8 +92,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.demo_mode:
         return cmd_chat(args)
     settings = settings_for_cli()
-    from bot.app import build_application
-
     asyncio.run(_preflight(settings))
     application = build_application(settings)
     if settings.webhook_url:
@@ -162,11 +133,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     asyncio.run(_preflight(settings))
     settings = _with_local_page(settings)
-    if settings.demo_mode:
-        for module in FEATURE_COMMANDS:
-            prepare = getattr(importlib.import_module(module), "prepare_demo", None)
-            if prepare is not None:
-                asyncio.run(prepare(settings))
     asyncio.run(run_terminal_chat(settings, log_path=settings.bot_data_dir / CHAT_LOG))
     return 0
 
@@ -196,23 +162,11 @@ def _free_port(host: str, wanted: int) -> int:
 
 async def _preflight(settings: Settings) -> None:
     """Reach the database and migrate it before anything starts: one clear line if not."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.db import migrate
-    from bot.db.engine import create_engine
-    from bot.db.urls import redact
     from bot.i18n import Texts
 
     Texts.load(settings.content_dir)
-    url = settings.resolved_database_url()
-    engine = create_engine(url)
-    try:
-        await migrate.upgrade(engine)
-    except (SQLAlchemyError, OSError) as exc:  # the operator needs the reason, not a trace
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CommandError(f"DATABASE_URL: cannot use {redact(url)}: {reason}") from None
-    finally:
-        await engine.dispose()
+    async with database(settings):
+        pass
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -225,14 +179,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_current(args: argparse.Namespace) -> int:
     settings = settings_for_cli()
     from bot.db import migrate
-    from bot.db.engine import create_engine
 
     async def current() -> frozenset[str]:
-        engine = create_engine(settings.resolved_database_url())
-        try:
-            return await migrate.current_revisions(engine)
-        finally:
-            await engine.dispose()
+        async with database(settings, upgrade=False) as db:
+            return await migrate.current_revisions(db.engine)
 
     revisions, heads = sorted(asyncio.run(current())), sorted(migrate.head_revisions())
     if args.json:
@@ -243,13 +193,12 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
-    from bot.app import FEATURES
     from bot.i18n import check_strings
 
-    content_dir = load_settings().content_dir
+    content_dir = settings_for_cli().content_dir
     problems = check_strings(content_dir)
     for feature in FEATURES:
-        for check in feature.content_checks:
+        for check in feature.ops.content_checks:
             problems.extend(check(content_dir))
     if args.json:
         print_json({"ok": not problems, "problems": problems})

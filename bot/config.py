@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.content import PACKAGED_DIR
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     bot_data_dir: Path = Path("data")
     # Where texts and topics are read from; editors may point a deployment at updated content.
-    content_dir: Path = Path(__file__).resolve().parent.parent / "content"
+    content_dir: Path = PACKAGED_DIR
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     operator_chat_id: int | None = None
     # The language of announcements in OPERATOR_CHAT_ID.
@@ -61,7 +62,12 @@ class Settings(BaseSettings):
     # Processes that rate passwords (CPU-bound; in threads they would slow every other reply).
     # 0 runs checks in a thread of the bot's own process.
     password_check_workers: int = Field(default=1, ge=0, le=32)
-    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Messages (and edits and deletions) a second for the whole deployment: every instance of
+    # this bot token together (Telegram allows about 30; more only against a local fake, as the
+    # fuzz test and the load benchmark do). Broadcasts get what the others leave.
+    send_rate: float = Field(default=30.0, gt=0, le=1000)
+    # A cap on the broadcast lane (at or above SEND_RATE: no cap); above 30, paid broadcasts.
+    broadcast_rate: float = Field(default=30.0, gt=0, le=1000)
     # A phone number can pass to someone else: a verification older than this no longer
     # shows anyone the number's signatures, and /status asks for the contact again.
     phone_verification_days: int = Field(default=180, ge=1, le=3650)
@@ -227,8 +233,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()

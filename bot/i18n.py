@@ -12,29 +12,25 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, TypeAlias
 
 from babel import Locale
 
+from bot.content import PACKAGED_DIR
+from bot.content import ContentError as ContentError  # where it used to live
+from bot.digest import files_digest
 from bot.tghtml import TelegramHTMLError, parse
 
 Lang: TypeAlias = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "en"
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CONTENT_DIR = PACKAGED_DIR  # the shipped content; Settings.content_dir says which is in use
+STRINGS_DIR = "strings"
 _CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 Entry: TypeAlias = str | dict[str, str]
-
-
-class ContentError(Exception):
-    """Content failed validation; `problems` names file and key for each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} content problems")
-        self.problems = problems
 
 
 class Html(str):
@@ -184,6 +180,12 @@ class Texts:
             tables[lang] = {k: v for source in files for k, v in source.entries.items()}
         return cls(tables)
 
+    @classmethod
+    def shared(cls, content_dir: Path = CONTENT_DIR) -> Texts:
+        """`load`, done once per process for the same files: Texts are read-only, and loading
+        and checking them takes longer than starting the rest of an Application."""
+        return _shared_texts(content_dir.resolve(), files_digest(content_dir, STRINGS_DIR))
+
     def has(self, key: str) -> bool:
         return key in self._tables[DEFAULT_LANG]
 
@@ -212,8 +214,13 @@ def _escape(value: object) -> object:
     return html.escape(str(value), quote=True)
 
 
+@lru_cache(maxsize=4)
+def _shared_texts(content_dir: Path, _digest: str) -> Texts:
+    return Texts.load(content_dir)
+
+
 def _load_sources(content_dir: Path) -> dict[Lang, list[_Source]]:
-    root = content_dir / "strings"
+    root = content_dir / STRINGS_DIR
     if not root.is_dir():
         raise ContentError([f"{root}: missing"])
     return {lang: _read_language(root / lang) for lang in LANGS}

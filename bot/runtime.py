@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,10 +21,14 @@ from telegram.ext import (
     ExtBot,
 )
 
+from bot.clikit import CommandGroups
 from bot.config import Settings
 from bot.db.dialogs import Pending
 from bot.db.scope import UpdateScope, current_claim, current_scope, enter_scope, leave_scope
 from bot.i18n import DEFAULT_LANG, Lang, Texts, language_from_code
+
+if TYPE_CHECKING:
+    from bot.ops.metrics import Metrics
 
 T = TypeVar("T")
 
@@ -32,6 +36,12 @@ StepCallback = Callable[[Update, "BotContext", Pending], Awaitable[None]]
 UpdateCallback = Callable[[Update, "BotContext"], Awaitable[None]]
 # Forget what is past its retention; returns how many rows went.
 Purge = Callable[["Deps"], Awaitable[int]]
+# BotContext.t: a text key and its parameters → Telegram HTML.
+Translate = Callable[..., str]
+# A feature's lines in /stats, read in the update's session.
+StatsSection = Callable[[AsyncSession, Translate], Awaitable[list[str]]]
+# Reads what /metrics shows into the instance's gauges.
+Probe = Callable[["Deps", "Metrics"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -72,40 +82,128 @@ class MenuItem:
 
 
 @dataclass(frozen=True)
-class Feature:
-    """Everything a feature plugs into the bot; app.py lists features in handler order."""
+class EntryPoint:
+    """A place in a feature that other features may send a person to, looked up by name.
 
-    name: str
-    handlers: Sequence[BaseHandler[Any, Any, Any]] = ()
-    # Handlers that see updates in addition to whichever handler answers them (PTB handler
-    # group 1), e.g. several features reacting to the bot being added to a chat.
+    `callback_data` opens it from a button in a private chat; parameters (an id) follow it
+    after colons (`data(42)`). `start_payload`, when set, opens it through a t.me deep link
+    from a group (the publishing feature's `deep_links` answers that payload).
+    """
+
+    callback_data: str
+    start_payload: str | None = None
+
+    def data(self, *params: object) -> str:
+        return ":".join([self.callback_data, *(str(p) for p in params)])
+
+
+@dataclass(frozen=True)
+class Links:
+    """How features link to each other without importing each other: by entry point names.
+
+    A feature publishes names starting with its own name ("signatures.status"). A name in
+    `needs` must be published by some feature or the bot does not start; a name in `may_use`
+    is linked to only when published (a topic's "check a password" button, say).
+    """
+
+    publishes: Mapping[str, EntryPoint] = field(default_factory=dict)
+    needs: Sequence[str] = ()
+    may_use: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class TelegramParts:
+    """What a feature adds to the conversation, besides its ordinary handlers."""
+
+    # Handlers that see updates in addition to whichever handler answers them, e.g. several
+    # features reacting to the bot being added to a chat. app.py gives each feature's
+    # observers a PTB handler group of their own, so one feature's never hides another's.
     observers: Sequence[BaseHandler[Any, Any, Any]] = ()
+    # The command menu, per language (texts `<feature>.commands.<command>`).
     commands: Sequence[str] = ()
     operator_commands: Sequence[str] = ()
     menu: Sequence[MenuItem] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
+    # /start payloads (t.me/<bot>?start=<payload>) the feature answers.
     deep_links: Mapping[str, UpdateCallback] = field(default_factory=dict)
     text_fallback: UpdateCallback | None = None
-    content_checks: Sequence[Callable[[Path], list[str]]] = ()
-    # Build long-lived services once (matchers, clients) and put them in deps.
-    setup: Callable[[Deps], None] | None = None
     # Run on /start in a private chat, before the welcome (e.g. subscribe to warnings).
     start_hooks: Sequence[UpdateCallback] = ()
+    screen: Screen | None = None
+    # Web pages the feature serves (the password check page): on the webhook server's port in
+    # webhook mode, else on WEBAPP_LISTEN:WEBAPP_PORT.
+    web_routes: Callable[[Deps], Sequence[web.RouteDef]] | None = None
+
+
+@dataclass(frozen=True)
+class Background:
+    """What a feature builds at start and keeps running."""
+
+    # Build long-lived services once (matchers, clients) and put them in deps.
+    setup: Callable[[Deps], None] | None = None
     # Background work started after migrations (dispatchers, scheduled jobs) and stopped
     # before the engine is disposed.
     on_startup: Callable[[EsignApplication], Awaitable[None]] | None = None
     on_shutdown: Callable[[EsignApplication], Awaitable[None]] | None = None
     # Run by the periodic housekeeping (bot/ops/housekeeping.py), on the leader only.
     housekeeping: Sequence[Purge] = ()
-    # Callback data for "act on this registry certificate" buttons (e.g. request revocation).
-    certificate_action: Callable[[int], str] | None = None
+
+
+@dataclass(frozen=True)
+class Ops:
+    """What a feature gives the people who run the bot."""
+
+    # Adds the feature's `esign-bot` subcommands (bot/clikit.py has what they share).
+    cli: Callable[[CommandGroups], None] | None = None
+    # Prepares the terminal chat's demo world (e.g. loads the sample registry); demo only.
+    demo: Callable[[Settings], Coroutine[Any, Any, None]] | None = None
+    # `esign-bot content check`: problems with the feature's files in a content directory.
+    content_checks: Sequence[Callable[[Path], list[str]]] = ()
     # /healthz: checks of the feature's own machinery by name (True: fit to serve), e.g. the
     # password workers. A check may repair what it finds broken before it answers.
     health_checks: Mapping[str, Callable[[Deps], Awaitable[bool]]] = field(default_factory=dict)
-    # Web pages the feature serves (the password check page): on the webhook server's port in
-    # webhook mode, else on WEBAPP_LISTEN:WEBAPP_PORT.
-    web_routes: Callable[[Deps], Sequence[web.RouteDef]] | None = None
-    screen: Screen | None = None
+    # /metrics: read at scrape time into the gauges of bot/ops/metrics.py.
+    probes: Sequence[Probe] = ()
+    # /stats: the feature's detailed lines after the charts, in the operator's language.
+    stats: Sequence[StatsSection] = ()
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything a feature plugs into the bot; app.py lists features in handler order.
+
+    Features meet only through these fields: nothing below a feature (db, config, i18n, this
+    module, ops, core, the CLI's entry module) imports one.
+    """
+
+    name: str
+    # Tried in FEATURES order: the first feature whose handler matches an update answers it.
+    handlers: Sequence[BaseHandler[Any, Any, Any]] = ()
+    telegram: TelegramParts = TelegramParts()
+    background: Background = Background()
+    ops: Ops = Ops()
+    links: Links = Links()
+
+
+class LinkError(ValueError):
+    """A feature links to an entry point no feature publishes, or two publish one name."""
+
+
+def check_links(features: Sequence[Feature]) -> dict[str, EntryPoint]:
+    """Every published entry point by name; LinkError names the first broken link."""
+    published: dict[str, EntryPoint] = {}
+    for feature in features:
+        for name, entry in feature.links.publishes.items():
+            if not name.startswith(f"{feature.name}."):
+                raise LinkError(f"{feature.name} publishes {name!r}: names start with its own")
+            if name in published:
+                raise LinkError(f"{name!r} is published twice")
+            published[name] = entry
+    for feature in features:
+        for name in feature.links.needs:
+            if name not in published:
+                raise LinkError(f"{feature.name} needs {name!r}, which no feature publishes")
+    return published
 
 
 @dataclass
@@ -118,6 +216,10 @@ class Deps:
     texts: Texts
     features: Sequence[Feature]
     services: dict[type, object] = field(default_factory=dict)
+    entry_points: Mapping[str, EntryPoint] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entry_points = check_links(self.features)
 
     def provide(self, service: object) -> None:
         self.services[type(service)] = service
@@ -127,27 +229,42 @@ class Deps:
         assert isinstance(service, kind)
         return service
 
+    def entry_point(self, name: str) -> EntryPoint | None:
+        """A published entry point, or None when its feature is not in this bot (only names
+        in the asking feature's `Links.may_use` may be missing: `needs` are checked at start)."""
+        return self.entry_points.get(name)
+
     @property
     def steps(self) -> dict[str, Step]:
-        return {name: step for f in self.features for name, step in f.steps.items()}
+        return {name: step for f in self.features for name, step in f.telegram.steps.items()}
 
     @property
     def menu(self) -> list[MenuItem]:
-        return [item for f in self.features for item in f.menu]
+        return [item for f in self.features for item in f.telegram.menu]
 
     @property
     def text_fallback(self) -> UpdateCallback | None:
-        return next((f.text_fallback for f in self.features if f.text_fallback), None)
-
-    @property
-    def certificate_action(self) -> Callable[[int], str] | None:
-        return next((f.certificate_action for f in self.features if f.certificate_action), None)
+        return next(
+            (f.telegram.text_fallback for f in self.features if f.telegram.text_fallback), None
+        )
 
     def web_routes(self) -> list[web.RouteDef]:
-        return [route for f in self.features if f.web_routes for route in f.web_routes(self)]
+        return [
+            route
+            for f in self.features
+            if f.telegram.web_routes
+            for route in f.telegram.web_routes(self)
+        ]
 
     def deep_link(self, payload: str) -> UpdateCallback | None:
-        return next((f.deep_links[payload] for f in self.features if payload in f.deep_links), None)
+        return next(
+            (
+                f.telegram.deep_links[payload]
+                for f in self.features
+                if payload in f.telegram.deep_links
+            ),
+            None,
+        )
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

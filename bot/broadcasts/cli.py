@@ -7,29 +7,23 @@ campaign within a second or two and sends, exactly as for one composed in Telegr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasts import campaigns, subscriptions
 from bot.broadcasts.campaigns import Summary, TextProblem, Transition
-from bot.cli import CommandError, print_json, settings_for_cli
-from bot.config import Settings
-from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.urls import redact
+from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
 from bot.i18n import DEFAULT_LANG, LANGS, Lang
 from bot.tghtml import parse
 
 T = TypeVar("T")
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     broadcast = sub.add_parser("broadcast", help="ministry warnings to all subscribers")
     actions = broadcast.add_subparsers(title="broadcast commands", metavar="ACTION", required=True)
 
@@ -73,24 +67,6 @@ def register(sub: Any, content_sub: Any) -> None:
 
 
 # ---- plumbing ------------------------------------------------------------------------------
-
-
-def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        url = settings.resolved_database_url()
-        engine = create_engine(url)
-        try:
-            try:
-                await migrate.upgrade(engine)
-            except (SQLAlchemyError, OSError) as exc:
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise CommandError(f"DATABASE_URL: cannot use {redact(url)}: {reason}") from None
-            async with create_sessionmaker(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
 
 
 def _read_texts(args: argparse.Namespace) -> dict[str, str]:
@@ -145,7 +121,7 @@ def _confirm(question: str) -> bool:
 def cmd_create(args: argparse.Namespace) -> int:
     settings = settings_for_cli()
     texts = _read_texts(args)
-    counts = _run(settings, subscriptions.count_by_language)
+    counts = in_session(settings, subscriptions.count_by_language)
     total = sum(counts.values())
     if total == 0:
         raise CommandError("no active subscribers: there is nobody to send the warning to")
@@ -176,7 +152,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         assert summary is not None
         return summary
 
-    summary = _run(settings, create)
+    summary = in_session(settings, create)
     if args.json:
         print_json(summary.to_json())
     else:
@@ -190,12 +166,12 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     settings = settings_for_cli()
     if args.id is not None:
-        found = _run(settings, lambda session: campaigns.summary(session, args.id))
+        found = in_session(settings, lambda session: campaigns.summary(session, args.id))
         if found is None:
             raise CommandError(f"no warning #{args.id}")
         items = [found]
     else:
-        items = _run(settings, lambda session: campaigns.recent(session, limit=20))
+        items = in_session(settings, lambda session: campaigns.recent(session, limit=20))
     if args.json:
         if args.id is not None:
             print_json(items[0].to_json())
@@ -221,7 +197,9 @@ def _line(summary: Summary) -> str:
 
 def cmd_transition(args: argparse.Namespace) -> int:
     settings = settings_for_cli()
-    result = _run(settings, lambda session: campaigns.transition(session, args.id, args.action))
+    result = in_session(
+        settings, lambda session: campaigns.transition(session, args.id, args.action)
+    )
     if result.outcome is Transition.NOT_FOUND:
         raise CommandError(f"no warning #{args.id}")
     if result.outcome is Transition.WRONG_STATE:

@@ -26,9 +26,9 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.broadcasts import progress
+from bot.broadcasts.deliveries import CampaignInfo, Claimed, Outcome, Store
 from bot.broadcasts.models import CampaignState, DeliveryState
-from bot.broadcasts.pacing import TokenBucket
-from bot.broadcasts.store import CampaignInfo, Claimed, Outcome, Store
+from bot.broadcasts.pacing import HoldOnly, Pacer, TokenBucket
 from bot.db.base import utcnow
 from bot.i18n import Texts
 from bot.ops.cancellation import reraise_if_cancelled
@@ -185,7 +185,11 @@ class Dispatcher:
         texts: Texts,
         notifier: Notifier | None = None,
         tuning: Tuning | None = None,
+        paced_by_sender: bool = False,
     ) -> None:
+        """`paced_by_sender`: the sender waits for its own slots (the bot's send budget, where
+        a broadcast gets what replies and notices leave); the dispatcher then only keeps the
+        in-flight bound and holds after a 429. Otherwise it paces itself at `rate`."""
         self.store = store
         self.sender = sender
         self.notifier = notifier
@@ -193,6 +197,7 @@ class Dispatcher:
         self.rate = rate
         self.tuning = tuning or TUNING
         self.in_flight_limit = in_flight_limit(rate)
+        self.paced_by_sender = paced_by_sender
         self._wake = asyncio.Event()
         self._stopping = False
         self.writer: OutcomeWriter | None = None
@@ -209,7 +214,7 @@ class Dispatcher:
     async def run(self) -> None:
         """The leader's loop. Cancelling it (leadership lost) leaves claims for the next one."""
         self._stopping = False
-        bucket = TokenBucket(self.rate)
+        bucket: Pacer = HoldOnly() if self.paced_by_sender else TokenBucket(self.rate)
         slots = asyncio.Semaphore(self.in_flight_limit)
         writer = self.writer = OutcomeWriter(self.store, self.tuning)
         writer_task = asyncio.create_task(writer.run(), name="broadcast-outcomes")
@@ -288,7 +293,7 @@ class _CampaignRun:
         self,
         dispatcher: Dispatcher,
         campaign: CampaignInfo,
-        bucket: TokenBucket,
+        bucket: Pacer,
         slots: asyncio.Semaphore,
         writer: OutcomeWriter,
     ) -> None:

@@ -1,25 +1,36 @@
-"""Thin handlers: subscriptions, and the operators' /broadcast, /broadcasts and buttons."""
+"""Thin handlers: subscriptions, and the operators' /broadcast, /broadcasts and buttons.
+
+Callback data is in actions.py, the screens in views.py (the progress message: progress.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.broadcasts import actions, campaigns, compose, progress, subscriptions, worker
-from bot.broadcasts.campaigns import TextProblem, Transition
-from bot.broadcasts.models import CampaignState, DeliveryState, SubscriberStatus
+from bot.broadcasts import (
+    actions,
+    campaigns,
+    cli,
+    compose,
+    probes,
+    progress,
+    subscriptions,
+    views,
+    worker,
+)
+from bot.broadcasts.models import CampaignState, SubscriberStatus
 from bot.broadcasts.subscriptions import Change
 from bot.core import flows, paging
 from bot.core.filters import is_private
+from bot.core.rights import is_chat_admin, operator_gate
+from bot.core.words import words
 from bot.db.dialogs import Pending
 from bot.i18n import LANGS
-from bot.runtime import BotContext, Feature, Step
+from bot.runtime import Background, BotContext, Feature, Ops, Step, TelegramParts
 
-_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
@@ -40,18 +51,6 @@ async def subscribe_on_start(update: Update, context: BotContext) -> None:
     )
 
 
-async def _may_manage_group(update: Update, context: BotContext) -> bool:
-    """Only a group's admins change its subscription; asked of Telegram, never assumed."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None:
-        return False
-    if message is not None and message.sender_chat is not None:
-        # An anonymous admin writes as the group itself.
-        return message.sender_chat.id == chat.id
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in _ADMINS
-
-
 async def subscribe_command(update: Update, context: BotContext) -> None:
     await _set_subscription(update, context, subscribe=True)
 
@@ -65,7 +64,8 @@ async def _set_subscription(update: Update, context: BotContext, *, subscribe: b
     if chat is None or user is None or message is None:
         return
     private = is_private(update)
-    if not private and not await _may_manage_group(update, context):
+    # Only a group's admins change its subscription.
+    if not private and not await is_chat_admin(message, context):
         await message.reply_text(context.t("broadcasts.subscription.group_admins_only"))
         return
     if subscribe:
@@ -102,14 +102,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
 
 async def _refuse(update: Update, context: BotContext) -> bool:
     """True (and a polite refusal) when the sender is not an operator. Checked every time."""
-    user = update.effective_user
-    if context.is_operator(user.id if user else None):
-        return False
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("broadcasts.operators_only"), show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("broadcasts.operators_only"))
-    return True
+    return not await operator_gate(update, context, "broadcasts.operators_only")
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
@@ -119,20 +112,8 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await message.reply_text(context.t("broadcasts.compose.in_private"))
         return
-    await message.reply_text(
-        context.t("broadcasts.compose.choose_mode"),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        context.t(f"broadcasts.buttons.mode_{choice}"),
-                        callback_data=actions.mode(choice),
-                    )
-                ]
-                for choice in (actions.MODE_ALL, actions.MODE_PER_LANGUAGE)
-            ]
-        ),
-    )
+    text, markup = views.mode_picker(words(context))
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def _ask_for_text(update: Update, context: BotContext, draft: compose.Draft) -> None:
@@ -140,16 +121,9 @@ async def _ask_for_text(update: Update, context: BotContext, draft: compose.Draf
     awaiting = draft.awaiting
     if chat is None or awaiting is None:
         return
-    if awaiting == compose.ALL:
-        text = context.t("broadcasts.compose.ask_all", limit=campaigns.MAX_LENGTH)
-    else:
-        text = context.t(
-            "broadcasts.compose.ask_language",
-            # "на русском языке", "орыс тілінде", "in Russian": each language's own form.
-            language=context.t(f"broadcasts.languages_in.{awaiting}"),
-            limit=campaigns.MAX_LENGTH,
-        )
-    await chat.send_message(text)
+    await chat.send_message(
+        views.ask_for_text(words(context), awaiting, everyone=awaiting == compose.ALL)
+    )
 
 
 async def on_text(update: Update, context: BotContext, pending: Pending) -> None:
@@ -163,19 +137,9 @@ async def on_text(update: Update, context: BotContext, pending: Pending) -> None
         return
     # What the operator typed, formatting included, is what subscribers will see.
     html = message.text_html
-    check = campaigns.check_text(html)
-    if check.problem is TextProblem.TOO_LONG:
-        await message.reply_text(
-            context.t(
-                "broadcasts.compose.too_long", length=check.length, limit=campaigns.MAX_LENGTH
-            )
-        )
-        return
-    if check.problem is TextProblem.EMPTY:
-        await message.reply_text(context.t("broadcasts.compose.empty"))
-        return
-    if check.problem is TextProblem.BAD_HTML:
-        await message.reply_text(context.t("broadcasts.compose.bad_html", detail=check.detail))
+    problem = views.text_problem(words(context), campaigns.check_text(html))
+    if problem is not None:
+        await message.reply_text(problem)
         return
     draft = await compose.add_text(context.session, chat.id, user.id, draft, html)
     if draft.awaiting is not None:
@@ -195,41 +159,23 @@ async def _preview(update: Update, context: BotContext, draft: compose.Draft) ->
         report_chat_id=chat.id,
         report_lang=context.lang,
     )
+    w = words(context)
     if draft.mode == actions.MODE_ALL:
-        await chat.send_message(context.t("broadcasts.compose.preview_all"))
+        await chat.send_message(views.preview_heading(w, None))
         await chat.send_message(draft.texts[compose.ALL])
     else:
         for lang in LANGS:
-            language = context.t(f"broadcasts.languages.{lang}")
-            await chat.send_message(context.t("broadcasts.compose.preview_one", language=language))
+            await chat.send_message(views.preview_heading(w, lang))
             await chat.send_message(draft.texts[lang])
     counts = await subscriptions.count_by_language(context.session)
-    total = sum(counts.values())
-    if total == 0:
+    if sum(counts.values()) == 0:
         await campaigns.discard(context.session, campaign_id)
         await chat.send_message(context.t("broadcasts.compose.no_recipients"))
         return
     # Send and Discard are a flow: /cancel or a newer draft makes them out of date.
     nonce = await flows.begin(update, context, actions.SEND_FLOW)
-    await chat.send_message(
-        context.t("broadcasts.compose.summary", id=campaign_id, total=total, **counts),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        context.t("broadcasts.buttons.send", count=total),
-                        callback_data=actions.in_flow("send", campaign_id, nonce),
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        context.t("broadcasts.buttons.discard"),
-                        callback_data=actions.in_flow("drop", campaign_id, nonce),
-                    )
-                ],
-            ]
-        ),
-    )
+    text, markup = views.send_or_discard(w, campaign_id, counts, nonce)
+    await chat.send_message(text, reply_markup=markup)
 
 
 # ---- operators: buttons ----------------------------------------------------------------------
@@ -306,37 +252,13 @@ async def _ask_to_cancel(update: Update, context: BotContext, campaign_id: int) 
     if summary is None or summary.state == CampaignState.DRAFT:
         await query.answer(context.t("core.stale_button"), show_alert=True)
         return
-    if summary.state not in (CampaignState.RUNNING, CampaignState.PAUSED):
-        state = context.t(f"broadcasts.states.{summary.state}")
-        await query.answer(context.t("broadcasts.toast.wrong_state", id=campaign_id, state=state))
+    if summary.state not in views.ACTIVE:
+        await query.answer(views.wrong_state(words(context), campaign_id, summary.state))
         return
     nonce = await flows.begin(update, context, actions.CANCEL_FLOW)
     await query.answer()
-    await chat.send_message(
-        context.t(
-            "broadcasts.compose.confirm_cancel",
-            id=campaign_id,
-            remaining=summary.remaining,
-            total=summary.total,
-            sent=summary.count(DeliveryState.SENT),
-        ),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        context.t("broadcasts.buttons.stop_id", id=campaign_id),
-                        callback_data=actions.in_flow("stop", campaign_id, nonce),
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        context.t("broadcasts.buttons.keep"),
-                        callback_data=actions.in_flow("keep", campaign_id, nonce),
-                    )
-                ],
-            ]
-        ),
-    )
+    text, markup = views.confirm_cancel(words(context), summary, nonce)
+    await chat.send_message(text, reply_markup=markup)
 
 
 async def _confirm(update: Update, context: BotContext, campaign_id: int) -> None:
@@ -370,22 +292,16 @@ async def _answer_transition(
     query = update.callback_query
     if query is None:
         return
-    if result.outcome is Transition.NOT_FOUND:
-        await query.answer(context.t("core.stale_button"), show_alert=True)
-        return
-    if result.outcome is Transition.WRONG_STATE:
-        state = context.t(f"broadcasts.states.{result.state}")
-        await query.answer(context.t("broadcasts.toast.wrong_state", id=campaign_id, state=state))
-        return
-    worker.wake(context.deps)
-    await query.answer(context.t(f"broadcasts.toast.{action}", id=campaign_id))
+    text, alert = views.transition_toast(words(context), campaign_id, action, result)
+    if result.ok:
+        worker.wake(context.deps)
+    if alert:
+        await query.answer(text, show_alert=True)
+    else:
+        await query.answer(text)
 
 
 # ---- operators: the list -------------------------------------------------------------------
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(progress.ASTANA).strftime("%Y-%m-%d %H:%M")
 
 
 async def broadcasts_command(update: Update, context: BotContext) -> None:
@@ -399,41 +315,18 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
 async def _campaigns_page(
     context: BotContext, start: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    def render(item: campaigns.Summary) -> str:
-        return context.t(
-            "broadcasts.list.item",
-            id=item.id,
-            state=context.t(f"broadcasts.states.{item.state}"),
-            created=_when(item.created_at),
-            total=item.total,
-            sent=item.count(DeliveryState.SENT),
-            failed=item.count(DeliveryState.FAILED),
-            blocked=item.count(DeliveryState.BLOCKED),
-            left=item.count(DeliveryState.LEFT),
-        )
+    w = words(context)
 
     async def fetch(offset: int, limit: int) -> tuple[int, Sequence[campaigns.Summary]]:
         return await campaigns.listed(context.session, offset, limit)
 
-    page = await paging.Listing(render, actions.page).page(
-        context, fetch, start, header=context.t("broadcasts.list.title")
+    listing: paging.Listing[campaigns.Summary] = paging.Listing(
+        lambda item: views.list_item(w, item), actions.page
     )
+    page = await listing.page(context, fetch, start, header=context.t("broadcasts.list.title"))
     if not page.total:
         return context.t("broadcasts.list.empty"), None
-    rows = []
-    for item in page.items:
-        if item.state in (CampaignState.RUNNING, CampaignState.PAUSED):
-            toggle = "pause" if item.state == CampaignState.RUNNING else "resume"
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        context.t(f"broadcasts.buttons.{name}_id", id=item.id),
-                        callback_data=actions.campaign(name, item.id),
-                    )
-                    for name in (toggle, "cancel")
-                ]
-            )
-    return page.text, page.markup(rows)
+    return page.text, page.markup(views.list_rows(w, page.items))
 
 
 feature = Feature(
@@ -446,10 +339,12 @@ feature = Feature(
         CallbackQueryHandler(on_button, pattern=actions.PATTERN),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ],
-    commands=["subscribe", "unsubscribe"],
-    operator_commands=["broadcast", "broadcasts"],
-    steps={compose.STEP: Step(on_text, takes_prose=True)},
-    start_hooks=[subscribe_on_start],
-    on_startup=worker.on_startup,
-    on_shutdown=worker.on_shutdown,
+    telegram=TelegramParts(
+        commands=["subscribe", "unsubscribe"],
+        operator_commands=["broadcast", "broadcasts"],
+        steps={compose.STEP: Step(on_text, takes_prose=True)},
+        start_hooks=[subscribe_on_start],
+    ),
+    background=Background(on_startup=worker.on_startup, on_shutdown=worker.on_shutdown),
+    ops=Ops(cli=cli.register, probes=[probes.broadcast_progress]),
 )

@@ -1,9 +1,17 @@
-"""A token bucket that paces sends and can be held shut (Telegram's 429 retry_after)."""
+"""Pacing of broadcast sends: a token bucket that can be held shut (Telegram's 429
+retry_after), or only the hold when the bot's send budget paces them."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
+
+
+class Pacer(Protocol):
+    async def acquire(self) -> None: ...
+
+    def hold(self, seconds: float) -> None: ...
 
 
 class TokenBucket:
@@ -49,6 +57,19 @@ class TokenBucket:
             self._tokens = 0.0
             self._stamp = until
 
-    @property
-    def held(self) -> bool:
-        return time.monotonic() < self._hold_until
+
+class HoldOnly:
+    """No pace of its own (the bot's send budget paces the sends); still held after a 429."""
+
+    def __init__(self) -> None:
+        self._hold_until = 0.0
+
+    async def acquire(self) -> None:
+        # A hold may be extended while we wait: look again after each sleep.
+        wait = self._hold_until - time.monotonic()
+        while wait > 0:
+            await asyncio.sleep(wait)
+            wait = self._hold_until - time.monotonic()
+
+    def hold(self, seconds: float) -> None:
+        self._hold_until = max(self._hold_until, time.monotonic() + max(0.0, seconds))

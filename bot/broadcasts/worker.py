@@ -1,10 +1,11 @@
 """The running part: the dispatcher on the leader, sending through Telegram.
 
-Broadcast messages go through their own bot object with the aiohttp transport, but through
-the application's rate limiter: the AIORateLimiter caps the whole bot at 30 messages a second,
-so a broadcast at BROADCAST_RATE (25/s by default) leaves room for interactive replies, and a
-429 pauses both. Above 30/s only Telegram's paid broadcasts are allowed: the sends then carry
-allow_paid_broadcast (up to 1000/s, billed in Stars by Telegram).
+Broadcast messages go through the bot's one outgoing path (bot/ops/sender.py, built in
+app.py) in the broadcast lane: the send budget every instance shares gives them the slots
+replies, deletions and notices leave, and a 429 holds them all. BROADCAST_RATE caps the lane.
+Above 30/s only Telegram's paid broadcasts are allowed: the sends then carry
+allow_paid_broadcast (up to 1000/s, billed in Stars by Telegram), outside the free budget,
+and the dispatcher paces them itself.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,18 +31,17 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcasts import engine
+from bot.broadcasts.deliveries import Store
 from bot.broadcasts.engine import Dispatcher
 from bot.broadcasts.progress import Button
-from bot.broadcasts.store import Store
-from bot.broadcasts.transport import AiohttpRequest
 from bot.ops.leader import Leadership
+from bot.ops.sender import BulkBot, Outgoing
 from bot.runtime import Deps, EsignApplication
 
 log = logging.getLogger(__name__)
 
 FREE_RATE = 30.0  # messages a second Telegram allows a bot without paid broadcasts
 LEADER_NAME = "broadcasts"
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
@@ -60,29 +59,10 @@ def _retry_after(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class BroadcastBot(ExtBot[None]):
-    """The bot that sends broadcasts: the answer is only checked, never built into a Message.
-
-    At 1000 messages a second, turning each reply into a telegram.Message costs a tenth of the
-    CPU; the broadcast needs nothing from it. Defaults and the rate limiter apply as usual.
-    """
-
-    async def send_text(self, chat_id: int, text: str, *, paid: bool) -> None:
-        data: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": text,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": _NO_PREVIEW,
-        }
-        if paid:
-            data["allow_paid_broadcast"] = True
-        await self._post("sendMessage", data)
-
-
 class TelegramSender:
     """engine.Sender over the Bot API: Telegram's answers become the engine's outcomes."""
 
-    def __init__(self, bot: BroadcastBot, *, paid: bool) -> None:
+    def __init__(self, bot: BulkBot, *, paid: bool) -> None:
         self.bot = bot
         self.paid = paid
 
@@ -146,23 +126,16 @@ class BroadcastWorker:
         deps = application.deps
         self.rate = deps.settings.broadcast_rate
         self.store = Store(deps.sessionmaker)
-        app_bot = application.bot
-        self.bot = BroadcastBot(
-            token=app_bot.token,
-            base_url=deps.settings.bot_api_base_url,
-            base_file_url=deps.settings.bot_api_file_url,
-            request=AiohttpRequest(connection_limit=max(8, engine.in_flight_limit(self.rate))),
-            get_updates_request=AiohttpRequest(connection_limit=1),
-            rate_limiter=app_bot.rate_limiter,
-            defaults=app_bot.defaults,
-        )
+        paid = self.rate > FREE_RATE
+        self.bot = deps.get(Outgoing).bulk(engine.in_flight_limit(self.rate))
         self.dispatcher = Dispatcher(
             self.store,
-            TelegramSender(self.bot, paid=self.rate > FREE_RATE),
+            TelegramSender(self.bot, paid=paid),
             rate=self.rate,
             texts=deps.texts,
-            notifier=TelegramNotifier(app_bot),
+            notifier=TelegramNotifier(application.bot),
             tuning=engine.TUNING,
+            paced_by_sender=not paid,
         )
         self.leadership = Leadership(deps.engine, LEADER_NAME)
         self._task: asyncio.Task[None] | None = None
@@ -190,7 +163,6 @@ class BroadcastWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.leadership.close()
-        await self.bot.shutdown()
 
 
 async def on_startup(application: EsignApplication) -> None:

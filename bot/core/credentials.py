@@ -27,11 +27,12 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from bot import content
 from bot.i18n import CONTENT_DIR
 
 CONTENT_FILE = Path("core") / "credentials.toml"
@@ -96,12 +97,8 @@ _WORD_CACHE = 8192
 _GROUP, _PRIVATE, _STRONG = "group", "private", "strong"
 
 
-class CredentialContentError(ValueError):
+class CredentialContentError(content.ContentError):
     """content/core/credentials.toml failed validation; `problems` names each entry."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} content problems")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -503,10 +500,9 @@ def check_content(content_dir: Path = CONTENT_DIR) -> list[str]:
     return []
 
 
-@cache
-def detector() -> CredentialDetector:
-    """The shipped vocabulary, loaded on first use (a filter needs it before any update)."""
-    return read_detector(CONTENT_DIR)
+# The vocabulary of the content directory in use, loaded on first use (a filter needs it
+# before any update).
+detector = content.per_directory(read_detector)
 
 
 def shares_secret(message: str) -> bool:

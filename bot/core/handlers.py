@@ -23,7 +23,7 @@ from bot.db import dialogs, users
 from bot.i18n import as_lang
 from bot.ops import gate
 from bot.ops.flood import Verdict
-from bot.runtime import BotContext, Deps, Feature
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts
 
 
 async def pre_update(update: Update, context: BotContext) -> None:
@@ -75,7 +75,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     if is_private(update):
         for feature in context.deps.features:
-            for hook in feature.start_hooks:
+            for hook in feature.telegram.start_hooks:
                 await hook(update, context)
     await message.reply_text(
         context.t("core.welcome", name=user.first_name),
@@ -163,7 +163,7 @@ async def redirect_to_private(update: Update, context: BotContext) -> None:
 
 
 def group_redirects(deps: Deps) -> CommandHandler[Any, Any] | None:
-    payloads = sorted({p for f in deps.features for p in f.deep_links})
+    payloads = sorted({p for f in deps.features for p in f.telegram.deep_links})
     return CommandHandler(payloads, redirect_to_private, filters=GROUPS) if payloads else None
 
 
@@ -193,7 +193,7 @@ feature = Feature(
             pattern=rf"^({re.escape(CB_MENU)}|{re.escape(CB_HELP)}|{re.escape(CB_LANGUAGE)})$",
         ),
     ],
-    commands=["start", "help", "menu", "language", "cancel"],
-    content_checks=[credentials.check_content],
-    setup=setup,
+    telegram=TelegramParts(commands=["start", "help", "menu", "language", "cancel"]),
+    background=Background(setup=setup),
+    ops=Ops(content_checks=[credentials.check_content]),
 )

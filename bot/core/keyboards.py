@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
+from bot.core.links import deep_link
 from bot.i18n import LANGS
 from bot.runtime import BotContext
 
@@ -48,13 +49,7 @@ def language_picker() -> InlineKeyboardMarkup:
     )
 
 
-def menu_button(context: BotContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(context.t("core.buttons.menu"), callback_data=CB_MENU)]]
-    )
-
-
 def private_chat_button(context: BotContext, payload: str) -> InlineKeyboardMarkup:
     """A deep link that opens the private chat at the given step (t.me/<bot>?start=payload)."""
-    url = f"https://t.me/{context.bot.username}?start={payload}"
+    url = deep_link(context.bot.username, payload)
     return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("core.open_private"), url=url)]])

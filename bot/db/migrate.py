@@ -6,6 +6,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -51,10 +52,27 @@ def _config(connection: Connection) -> Config:
 
 
 def head_revisions() -> frozenset[str]:
+    return _heads(_scripts_fingerprint())
+
+
+def _scripts_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Every revision file with its size and mtime: a changed file changes the heads' key."""
+    files = sorted(path for folder in version_locations() for path in folder.glob("*.py"))
+    return tuple((str(path), (st := path.stat()).st_mtime_ns, st.st_size) for path in files)
+
+
+@cache
+def _heads(_fingerprint: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
+    # Reading the heads executes every revision file; do it once per set of files.
     return frozenset(ScriptDirectory.from_config(_base_config()).get_heads())
 
 
 def _upgrade(connection: Connection) -> None:
+    # An up-to-date database is the usual case at start-up. Alembic's own no-op still runs
+    # env.py and every revision file each time; comparing the stored revisions with the heads
+    # first (under the same lock, in the same transaction) skips that and decides the same.
+    if _current(connection) == head_revisions():
+        return
     command.upgrade(_config(connection), "heads")
 
 

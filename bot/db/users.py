@@ -93,9 +93,3 @@ async def touch(
 async def set_language(session: AsyncSession, user_id: int, lang: Lang) -> None:
     async with session.begin():
         await session.execute(update(User).where(User.id == user_id).values(language=lang))
-
-
-async def chosen_language(session: AsyncSession, user_id: int) -> Lang | None:
-    async with session.begin():
-        value = await session.scalar(select(User.language).where(User.id == user_id))
-    return as_lang(value)

@@ -1,10 +1,11 @@
 """Thin handlers for the work-chat guard: joining a group, caught messages, /guard.
 
-/stats lives in bot/insights; the guard adds its lines there through GuardStatsSection.
+/stats lives in bot/insights; the guard adds its lines there (Feature.ops.stats, stats.py).
 
-The guard watches group messages as observers (PTB handler group 1): they see every group
-message whether or not another handler answers it, so a password in a question addressed to
-the bot is still caught, and the answer to the question is still given.
+The guard watches group messages as observers (TelegramParts.observers, in a PTB handler group
+of the guard's own): they see every group message whether or not another handler answers it,
+so a password in a question addressed to the bot is still caught, and the answer to the
+question is still given.
 """
 
 from __future__ import annotations
@@ -30,27 +31,27 @@ from telegram.helpers import mention_html
 from bot.core import credentials
 from bot.core.credentials import off_loop
 from bot.core.filters import GROUPS, NEW
+from bot.core.messages import delete_message
+from bot.core.rights import is_chat_admin
 from bot.groups import service
 from bot.groups.rights import RightsCache
 from bot.groups.service import CatchKind, GroupSettings
-from bot.groups.stats import GuardStatsSection
+from bot.groups.stats import guard_lines
 from bot.i18n import Html
-from bot.runtime import BotContext, Deps, Feature
-from bot.signatures.containers import HEAD_BYTES, is_key_container_name, looks_like_key_container
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts
+from bot.signatures.api import HEAD_BYTES, is_key_container_name, looks_like_key_container
 
 log = logging.getLogger(__name__)
 
 # Key containers are a few kilobytes (an NCA .p12 is under 10 KB); only documents this small are
 # downloaded to look for a renamed one, so a chat sharing PDFs costs no bandwidth.
 MAX_SNIFF_BYTES = 64 * 1024
-_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED)
 _GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
 
 def setup(deps: Deps) -> None:
     deps.provide(RightsCache())
-    deps.provide(GuardStatsSection())
 
 
 # Edits count: a password added to a message by editing it is just as exposed. The detector
@@ -137,12 +138,10 @@ async def _caught(
     chat_id = message.chat_id
     deleted = False
     if await _bot_may_delete(context, chat_id):
-        try:
-            deleted = await message.delete()
-        except TelegramError:
+        deleted = await delete_message(message, "a caught message")
+        if not deleted:
             # The right was taken away within the cache's minute: ask the admins instead.
             context.deps.get(RightsCache).put(chat_id, False)
-            log.warning("could not delete a caught message (chat_id=%s)", chat_id)
     sender = message.sender_chat.id if message.sender_chat else _user_id(message)
     warn = await service.record_catch(
         context.session, chat_id=chat_id, sender_id=sender, kind=kind, deleted=deleted
@@ -205,7 +204,7 @@ async def guard_command(update: Update, context: BotContext) -> None:
     if chat.type not in _GROUP_TYPES:
         await message.reply_text(context.t("groups.guard.groups_only"))
         return
-    if not await _is_chat_admin(message, context):
+    if not await is_chat_admin(message, context):
         await message.reply_text(context.t("groups.guard.admins_only"))
         return
     choice = context.args[0].lower() if context.args else ""
@@ -217,30 +216,18 @@ async def guard_command(update: Update, context: BotContext) -> None:
     await message.reply_text(context.t(f"groups.guard.status_{'on' if group.enabled else 'off'}"))
 
 
-async def _is_chat_admin(message: Message, context: BotContext) -> bool:
-    """Asked of Telegram every time, never assumed from an earlier answer."""
-    if message.sender_chat is not None:
-        # An anonymous admin writes as the group itself; a channel writes as the channel.
-        return message.sender_chat.id == message.chat_id
-    if message.from_user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(message.chat_id, message.from_user.id)
-    except TelegramError:
-        log.warning("could not read a member's status (chat_id=%s)", message.chat_id)
-        return False
-    return member.status in _ADMINS
-
-
 feature = Feature(
     name="groups",
     handlers=[
         CommandHandler("guard", guard_command),
     ],
-    observers=[
-        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(GROUP_DOCUMENTS, on_document),
-        MessageHandler(GROUP_TEXTS, on_text),
-    ],
-    setup=setup,
+    telegram=TelegramParts(
+        observers=[
+            ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(GROUP_DOCUMENTS, on_document),
+            MessageHandler(GROUP_TEXTS, on_text),
+        ]
+    ),
+    background=Background(setup=setup),
+    ops=Ops(stats=[guard_lines]),
 )

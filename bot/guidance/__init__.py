@@ -4,8 +4,9 @@ Telegram-free. Build one `Matcher` at start-up (`Matcher.from_content()`) and sh
 is read-only and holds no per-call state apart from a bounded word cache.
 """
 
-from bot.guidance.content import DEFAULT_CONTENT_DIR, ContentError
-from bot.guidance.language import LANGS, Lang, LanguageDetector, detect_language
+from bot.content import ContentError
+from bot.guidance.content import DEFAULT_CONTENT_DIR
+from bot.guidance.language_detector import LANGS, Lang, LanguageDetector, detect_language
 from bot.guidance.lexicon import Lexicon, check_lexicon, load_lexicon
 from bot.guidance.matcher import Matcher, MatcherConfig, MatchKind, MatchResult
 from bot.guidance.scrub import scrub_question

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Any
 
-from bot.cli import CommandError, print_json, settings_for_cli
-from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.guidance import feedback
+from bot.clikit import CommandError, CommandGroups, in_session, print_json, settings_for_cli
+from bot.guidance import editor_notes
 from bot.guidance.matcher import Matcher
 from bot.guidance.topics import load_topics
 from bot.i18n import LANGS, as_lang
@@ -18,7 +14,8 @@ from bot.tghtml import parse
 MAX_QUESTION = 4096
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub, content_sub = commands.top, commands.content
     ask = sub.add_parser("ask", help="match a question to a guidance topic")
     ask.add_argument("question", help="the question, as a citizen would write it")
     ask.add_argument("--lang", choices=LANGS, help="answer language when the question's is unclear")
@@ -67,20 +64,11 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
         raise CommandError("--limit: must be at least 1")
     settings = settings_for_cli()
 
-    async def read() -> list[dict[str, Any]]:
-        engine = create_engine(settings.resolved_database_url())
-        try:
-            await migrate.upgrade(engine)
-            async with create_sessionmaker(engine)() as session:
-                rows = await feedback.most_frequent_unmatched(session, args.limit)
-        finally:
-            await engine.dispose()
-        return [
-            {"text": r.text, "count": r.count, "lang": r.lang, "last_seen": r.last_seen.isoformat()}
-            for r in rows
-        ]
-
-    rows = asyncio.run(read())
+    found = in_session(settings, lambda s: editor_notes.most_frequent_unmatched(s, args.limit))
+    rows = [
+        {"text": r.text, "count": r.count, "lang": r.lang, "last_seen": r.last_seen.isoformat()}
+        for r in found
+    ]
     if args.json:
         print_json({"questions": rows})
     else:

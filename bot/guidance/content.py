@@ -6,15 +6,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+from bot.content import PACKAGED_DIR
 
-
-class ContentError(ValueError):
-    """Content failed validation; `problems` names file and key for each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} content problems")
-        self.problems = problems
+# The shipped content (tests, benchmarks); the bot reads the directory CONTENT_DIR names.
+DEFAULT_CONTENT_DIR = PACKAGED_DIR
 
 
 def display_name(path: Path) -> str:

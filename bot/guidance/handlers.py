@@ -8,26 +8,28 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
+from bot.core.links import deep_link
 from bot.db.base import utcnow
-from bot.guidance import daily, feedback
+from bot.guidance import cli, daily, editor_notes
 from bot.guidance.lexicon import check_lexicon
 from bot.guidance.matcher import Matcher
 from bot.guidance.retention import purge_unmatched
 from bot.guidance.topics import Topic, check_topics, load_topics
 from bot.i18n import Lang, as_lang
-from bot.runtime import BotContext, Deps, Feature, MenuItem
+from bot.runtime import Background, BotContext, Deps, Feature, Links, MenuItem, Ops, TelegramParts
 
 CB_LIST = "gd:list"
 CB_TOPIC = "gd:t:"
 CB_VOTE = "gd:v:"
-# Where each action a topic names is handled: the feature that must be present, the callback
-# data it answers in a private chat, and the deep-link payload that opens it from a group.
-ACTIONS = {
-    "password": ("passwords", "pw:start", "password"),
-    "status": ("signatures", "sig:status", "status"),
-    "revoke": ("revocations", "rv:menu", "revoke"),
+# The entry point (another feature's, looked up by name) each action a topic names opens: a
+# button in a private chat, a deep link from a group. An action whose feature is not in the
+# bot is left out.
+ACTION_LINKS = {
+    "password": "passwords.check",
+    "status": "signatures.status",
+    "revoke": "revocations.menu",
     # Heads of organisations act on a departed employee's keys through /org, not /revoke.
-    "org": ("revocations", "org:menu", "org"),
+    "org": "revocations.org",
 }
 
 
@@ -37,8 +39,7 @@ class Guidance:
     def __init__(self, deps: Deps) -> None:
         content = deps.settings.content_dir
         self.topics: dict[str, Topic] = load_topics(content)
-        self.matcher = Matcher.from_content(content)
-        self.features = {f.name for f in deps.features}
+        self.matcher = Matcher.shared(content)
 
 
 def setup(deps: Deps) -> None:
@@ -62,14 +63,14 @@ def _answer_markup(
     texts = context.deps.texts
     rows: list[list[InlineKeyboardButton]] = []
     for action in topic.actions:
-        feature, data, payload = ACTIONS[action]
-        if feature not in guidance.features:
+        entry = context.deps.entry_point(ACTION_LINKS[action])
+        if entry is None:
             continue
         label = texts.get(lang, f"guidance.action.{action}")
-        if private:
-            rows.append([InlineKeyboardButton(label, callback_data=data)])
+        if private or entry.start_payload is None:
+            rows.append([InlineKeyboardButton(label, callback_data=entry.data())])
         else:
-            url = f"https://t.me/{context.bot.username}?start={payload}"
+            url = deep_link(context.bot.username, entry.start_payload)
             rows.append([InlineKeyboardButton(label, url=url)])
     for related in topic.related:
         title = guidance.topics[related].text(lang).title
@@ -134,7 +135,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
             message, context, guidance.topics[result.topic], lang, private=is_private(update)
         )
     else:
-        await feedback.remember_unmatched(context.session, text, result.lang)
+        await editor_notes.remember_unmatched(context.session, text, result.lang)
         await daily.count(context.session, daily.UNMATCHED)
         await message.reply_text(
             texts.get(lang, "guidance.no_match"), reply_markup=topic_list(context, lang)
@@ -174,7 +175,7 @@ async def on_vote(update: Update, context: BotContext) -> None:
     if topic_id not in context.deps.get(Guidance).topics or value not in ("0", "1"):
         await query.answer(context.t("core.stale_button"), show_alert=True)
         return
-    await feedback.vote(
+    await editor_notes.vote(
         context.session,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
@@ -199,9 +200,10 @@ feature = Feature(
         CallbackQueryHandler(show_topic, pattern=r"^gd:t:[a-z-]{1,40}$"),
         CallbackQueryHandler(on_vote, pattern=r"^gd:v:[a-z-]{1,40}:[01]$"),
     ],
-    menu=[MenuItem("guidance.menu_button", CB_LIST)],
-    text_fallback=answer_question,
-    content_checks=[check_topics, check_lexicon],
-    setup=setup,
-    housekeeping=[forget_old_questions],
+    telegram=TelegramParts(
+        menu=[MenuItem("guidance.menu_button", CB_LIST)], text_fallback=answer_question
+    ),
+    background=Background(setup=setup, housekeeping=[forget_old_questions]),
+    ops=Ops(cli=cli.register, content_checks=[check_topics, check_lexicon]),
+    links=Links(may_use=list(ACTION_LINKS.values())),
 )

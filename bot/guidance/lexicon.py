@@ -12,8 +12,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.guidance.content import ContentError, display_name, read_toml, string_list
-from bot.guidance.langs import LANGS, Lang
+from bot.content import ContentError
+from bot.guidance.content import display_name, read_toml, string_list
+from bot.i18n import LANGS, Lang
 
 LEXICON_DIR = "guidance"
 SCRIPT_FILE = "script.toml"

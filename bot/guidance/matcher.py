@@ -19,15 +19,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeAlias
 
-from bot.guidance.content import DEFAULT_CONTENT_DIR
-from bot.guidance.langs import Lang
-from bot.guidance.language import LanguageDetector
-from bot.guidance.lexicon import SMALLTALK_KINDS, Lexicon, load_lexicon
+from bot import content
+from bot.digest import files_digest
+from bot.guidance.language_detector import LanguageDetector
+from bot.guidance.lexicon import LEXICON_DIR, SMALLTALK_KINDS, Lexicon, load_lexicon
 from bot.guidance.text import Folder, PhraseTagger, Token
-from bot.guidance.topics import Topic, load_topics
+from bot.guidance.topics import TOPICS_DIR, Topic, load_topics
+from bot.i18n import Lang
 
 MatchKind: TypeAlias = Literal["topic", "greeting", "thanks", "none"]
 Vector: TypeAlias = dict[str, float]
@@ -148,8 +150,22 @@ class Matcher:
         self._build(topics)
 
     @classmethod
-    def from_content(cls, content_dir: Path = DEFAULT_CONTENT_DIR) -> Matcher:
-        return cls(load_topics(content_dir), load_lexicon(content_dir))
+    def from_content(cls, content_dir: Path | None = None) -> Matcher:
+        """From `content_dir`, by default the content directory in use."""
+        folder = content_dir or content.directory()
+        return cls(load_topics(folder), load_lexicon(folder))
+
+    @classmethod
+    def shared(cls, content_dir: Path | None = None) -> Matcher:
+        """`from_content`, built once per process for the same files and shared.
+
+        Building takes about 0.1 s and a built matcher is read-only, so every Application in
+        the process (the test suite starts hundreds) can use one. The key is the files' bytes:
+        edited content gets a matcher of its own.
+        """
+        content_dir = content_dir or content.directory()
+        digest = files_digest(content_dir, TOPICS_DIR, LEXICON_DIR)
+        return _shared_matcher(content_dir.resolve(), digest)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -313,3 +329,8 @@ class Matcher:
         if "greeting" in analysis.smalltalk:
             return "greeting"
         return None
+
+
+@lru_cache(maxsize=4)
+def _shared_matcher(content_dir: Path, _digest: str) -> Matcher:
+    return Matcher.from_content(content_dir)

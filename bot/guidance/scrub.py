@@ -4,7 +4,7 @@ A question is kept only as words nobody could log in with: every run of four or 
 (IINs, phones, PINs, dates) and every word that mixes letters and digits or otherwise looks
 like a secret (bot.core.credentials.looks_secret: "p12" and "Kairat1985kz" alike, at the cost
 of a few product names) is masked. A question that holds a password is not kept at all
-(feedback.remember_unmatched).
+(editor_notes.remember_unmatched).
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, get_args
 
-from bot.guidance.content import ContentError, display_name, read_toml, string_list
-from bot.guidance.langs import LANGS, Lang
+from bot.content import ContentError
+from bot.guidance.content import display_name, read_toml, string_list
 from bot.guidance.markup import html_problems
+from bot.i18n import LANGS, Lang
 
 Action: TypeAlias = Literal["password", "status", "revoke", "org"]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))

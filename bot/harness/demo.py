@@ -18,10 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.ops.models import ProcessedUpdate
-from bot.revocations import service
 
 CAST_FILE = Path("demo") / "cast.toml"
-DEMO_ACTOR = "demo"
 
 
 @dataclass(frozen=True)
@@ -96,14 +94,6 @@ def demo_settings(settings: Settings, cast: Cast) -> Settings:
             update["operator_chat_id"] = operator.id
             update["operator_language"] = operator.language
     return settings.model_copy(update=update)
-
-
-async def appoint_heads(sessionmaker: async_sessionmaker[AsyncSession], cast: Cast) -> None:
-    """Heads of organisations, as `esign-bot org add-admin` would (idempotent)."""
-    async with sessionmaker() as session:
-        for person in cast.people:
-            if person.head_of:
-                await service.appoint_admin(session, DEMO_ACTOR, person.head_of, person.id)
 
 
 async def last_handled_update(sessionmaker: async_sessionmaker[AsyncSession]) -> int:

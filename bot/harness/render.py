@@ -59,8 +59,12 @@ def render_message(
         lines.append(render_text(record.text, record.entities, color=color))
     if record.document is not None:
         lines.append(f"[document: {record.document.get('file_name')}]")
-        if record.caption:
-            lines.append(record.caption)
+    if record.photo:
+        largest = record.photo[-1]
+        album = " in an album" if record.media_group_id else ""
+        lines.append(f"[photo {largest.get('width')}×{largest.get('height')}{album}]")
+    if (record.document is not None or record.photo) and record.caption:
+        lines.append(record.caption)
     choices: list[Choice] = []
     buttons = [(b, True) for b in record.buttons] + [(b, False) for b in record.keyboard]
     for number, (button, inline) in enumerate(buttons, start=first):

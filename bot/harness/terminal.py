@@ -169,7 +169,7 @@ class TerminalChat:
             self._to_inbox(event, record)
 
     def _show(self, event: Event, record: MessageRecord) -> None:
-        if event.kind in ("sent", "document"):
+        if event.kind in ("sent", "document", "photo"):
             if self._fresh_reply:
                 # The first message of a reply: numbers now mean its buttons (or none).
                 self.choices, self._fresh_reply = [], False
@@ -192,7 +192,7 @@ class TerminalChat:
     def _show_elsewhere(self, event: Event, record: MessageRecord, prefix: str) -> None:
         """The work chat while you are in your private chat: shown, but its buttons are not
         numbered (go there with /group to press them)."""
-        if event.kind in ("sent", "document", "edited"):
+        if event.kind in ("sent", "document", "photo", "edited"):
             text, _ = render_message(record, color=self.color)
             self.say(f"{prefix}bot> " + text)
         elif event.kind == "deleted":
@@ -204,7 +204,7 @@ class TerminalChat:
         if event.kind == "deleted":
             box.pop(record.message_id, None)
             return
-        if event.kind not in ("sent", "document", "edited") or not record.from_bot:
+        if event.kind not in ("sent", "document", "photo", "edited") or not record.from_bot:
             return
         if record.message_id not in box and event.kind != "edited":
             if record.chat_id == self.user.id:
@@ -438,7 +438,10 @@ async def run_terminal_chat(
         handled = await demo.last_handled_update(deps.sessionmaker)
         harness.api.continue_numbering(max(state.next_update_id, handled + 1))
         if settings.demo_mode:
-            await demo.appoint_heads(deps.sessionmaker, cast)
+            # Each feature's part of the demo world: the sample registry, the heads, …
+            for feature in deps.features:
+                if feature.ops.demo is not None:
+                    await feature.ops.demo(settings)
         chat = TerminalChat(
             harness,
             out,

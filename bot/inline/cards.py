@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.guidance.matcher import Matcher
-from bot.guidance.topics import Topic
-from bot.i18n import LANGS, ContentError, Lang, Texts, as_lang
+from bot.content import ContentError
+from bot.guidance.api import Matcher, Topic
+from bot.i18n import LANGS, Lang, Texts, as_lang
 from bot.tghtml import MAX_MESSAGE_LENGTH, TelegramHTMLError, parse, utf16_len
 
 CARDS_FILE = Path("inline") / "cards.toml"
@@ -177,7 +177,7 @@ class CardBook:
 
 def check_cards(content_dir: Path) -> list[str]:
     """Problems in the inline cards; the strings check already covers missing languages."""
-    from bot.guidance.topics import load_topics
+    from bot.guidance.api import load_topics
 
     problems: list[str] = []
     plan = read_plan(content_dir, problems)

@@ -7,11 +7,10 @@ from collections.abc import Iterator, Mapping
 from telegram import Update
 from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
-from bot.guidance import daily
-from bot.guidance.handlers import Guidance, send_topic, topic_list
+from bot.guidance.api import Guidance, count_shared, send_topic, topic_list
 from bot.inline.cards import LINK_PREFIX, CardBook, check_cards
 from bot.inline.views import article
-from bot.runtime import BotContext, Deps, Feature, UpdateCallback
+from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramParts, UpdateCallback
 
 # Cards change only with content, i.e. with a new release: let Telegram keep answers a while.
 CACHE_SECONDS = 3600
@@ -43,7 +42,7 @@ async def on_chosen_result(update: Update, context: BotContext) -> None:
         return
     topic = context.deps.get(CardBook).topic_of(chosen.result_id)
     if topic is not None:  # anything else is forged or from an older release
-        await daily.count(context.session, daily.SHARED, topic)
+        await count_shared(context.session, topic)
 
 
 async def open_topic(update: Update, context: BotContext) -> None:
@@ -82,7 +81,7 @@ feature = Feature(
         InlineQueryHandler(on_inline_query),
         ChosenInlineResultHandler(on_chosen_result),
     ],
-    deep_links=TopicLinks(),
-    content_checks=[check_cards],
-    setup=setup,
+    telegram=TelegramParts(deep_links=TopicLinks()),
+    background=Background(setup=setup),
+    ops=Ops(content_checks=[check_cards]),
 )

@@ -10,12 +10,13 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.core.links import deep_link as core_deep_link
 from bot.i18n import Lang, Texts
 from bot.inline.cards import Card, link_payload
 
 
 def deep_link(bot_username: str, topic_id: str) -> str:
-    return f"https://t.me/{bot_username}?start={link_payload(topic_id)}"
+    return core_deep_link(bot_username, link_payload(topic_id))
 
 
 def article(card: Card, lang: Lang, texts: Texts, bot_username: str) -> InlineQueryResultArticle:

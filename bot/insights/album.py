@@ -14,7 +14,7 @@ from bot.runtime import Deps
 
 
 def topic_titles(deps: Deps, lang: Lang) -> dict[str, str]:
-    from bot.guidance.handlers import Guidance
+    from bot.guidance.api import Guidance
 
     guidance = deps.services.get(Guidance)
     if not isinstance(guidance, Guidance):

@@ -6,13 +6,10 @@ import argparse
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
-from bot.cli import CommandError, print_json, settings_for_cli
-from bot.db import migrate
+from bot.clikit import CommandError, CommandGroups, database, print_json, settings_for_cli
 from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.guidance.topics import load_topics
+from bot.guidance.api import load_topics
 from bot.i18n import LANGS, Lang, Texts
 from bot.insights.charts import Chart
 from bot.insights.figures import Figures, collect, to_json
@@ -21,7 +18,8 @@ from bot.insights.report import chart_text, render
 FIGURES_FILE = "figures.json"
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     report = sub.add_parser(
         "report", help="write the operators' charts (PNG) and their figures (JSON) to a folder"
     )
@@ -43,13 +41,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     titles = {k: t.text(lang).title for k, t in load_topics(settings.content_dir).items()}
 
     async def gather() -> tuple[Figures, list[Chart]]:
-        engine = create_engine(settings.resolved_database_url())
-        try:
-            await migrate.upgrade(engine)
-            async with create_sessionmaker(engine)() as session:
-                figures = await collect(session, utcnow())
-        finally:
-            await engine.dispose()
+        async with database(settings) as db, db.sessionmaker() as session:
+            figures = await collect(session, utcnow())
         return figures, await render(figures, chart_text(texts, lang, titles))
 
     figures, charts = asyncio.run(gather())

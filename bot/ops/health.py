@@ -53,7 +53,7 @@ async def database_reachable(engine: AsyncEngine) -> bool:
 async def feature_checks(deps: Deps) -> dict[str, bool]:
     results: dict[str, bool] = {}
     for feature in deps.features:
-        for name, probe in feature.health_checks.items():
+        for name, probe in feature.ops.health_checks.items():
             try:
                 results[name] = await probe(deps)
             except Exception as exc:  # a failing check is a broken part, not a failed request

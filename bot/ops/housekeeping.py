@@ -1,7 +1,8 @@
 """Forget what is past its retention, every few minutes, on the leader instance.
 
 The shared state: processed update ids (Telegram stops redelivering after a day), idle flood
-counters, dialog steps long expired, button flows past their expiry. Then each feature's own
+counters, dialog steps long expired, button flows past their expiry, the CLI's messages a
+week after they went out. Then each feature's own
 purges (`Feature.housekeeping`): old unmatched questions, lapsed phone verifications. One
 instance is enough: each purge is an indexed DELETE, and running it everywhere would only repeat
 the same work.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from bot.db import dialogs, flows
-from bot.ops import flood
+from bot.ops import flood, outbox
 from bot.ops.cancellation import reraise_if_cancelled
 from bot.ops.jobs import Hook, leader_job
 from bot.ops.updates import UpdateGuard
@@ -36,11 +37,12 @@ class Housekeeping:
             ("flood counters", self._flood_counters),
             ("dialog steps", self._dialog_steps),
             ("button flows", self._button_flows),
+            ("outbox", outbox.purge_sent),
         ]
         features = [
             (f"{feature.name}.{getattr(purge, '__name__', 'purge')}", purge)
             for feature in self.deps.features
-            for purge in feature.housekeeping
+            for purge in feature.background.housekeeping
         ]
         return own + features
 

@@ -3,7 +3,7 @@
 Each Application gets a registry of its own (tests run several in one process). Labels are
 update types, Bot API methods, exception types and campaign numbers: never a user or chat id,
 never text. Gauges that describe the whole cluster (broadcast progress, open requests) are read
-from the database when /metrics is scraped, by the probes app.py hands in.
+from the database when /metrics is scraped, by the probes the features bring (Feature.ops).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -24,18 +23,14 @@ from prometheus_client import (
     generate_latest,
 )
 from telegram import Update
-from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter
 
-from bot.runtime import BotContext, Deps
+from bot.runtime import BotContext, Deps, Probe
 
 log = logging.getLogger(__name__)
 
 # The *_created series (when each counter was made) only add noise to every scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]  # (untyped upstream)
 
-Probe = Callable[["Deps", "Metrics"], Awaitable[None]]
-ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 PROBE_TIMEOUT = 3.0  # a slow database must not hang the scrape
 # Handling time of an update: most take milliseconds; a reply held by Telegram's rate limit
@@ -98,6 +93,13 @@ class Metrics:
             "esign_messages_sent",
             "Messages sent (replies, notices and broadcasts), by Bot API method",
             ["method"],
+            registry=r,
+        )
+        self.send_wait = Histogram(
+            "esign_send_wait_seconds",
+            "Time a Bot API call waited for its slot of the send budget, by lane",
+            ["lane"],
+            buckets=LATENCY_BUCKETS,
             registry=r,
         )
         self.rate_limited = Counter(
@@ -171,36 +173,3 @@ async def count_error(update: object, context: BotContext) -> None:
     metrics = metrics_of(context.deps)
     if metrics is not None and context.error is not None:
         metrics.errors.labels(type(context.error).__name__).inc()
-
-
-class MeteredRateLimiter(AIORateLimiter):
-    """PTB's limiter, counting what goes through it: every Bot API call of the bot passes here
-    (the broadcast sender shares this limiter), so sent messages and 429s are all seen."""
-
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._metrics = metrics
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, ApiResult]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> ApiResult:
-        metrics = self._metrics
-        sends = endpoint.startswith("send") and endpoint != "sendChatAction"
-
-        async def counted(*call_args: Any, **call_kwargs: Any) -> ApiResult:
-            try:
-                result = await callback(*call_args, **call_kwargs)
-            except RetryAfter:
-                metrics.rate_limited.inc()
-                raise
-            if sends:
-                metrics.sent.labels(endpoint).inc()
-            return result
-
-        return await super().process_request(counted, args, kwargs, endpoint, data, rate_limit_args)

@@ -8,12 +8,12 @@ from typing import Any
 
 from zxcvbn import time_estimates
 
-from bot.passwords.feedback import feedback_keys
-from bot.passwords.lexicon import context_words
+from bot.passwords.dictionaries import context_words
 from bot.passwords.matching import Analyzer
 from bot.passwords.nca import nca_failures
 from bot.passwords.resources import resources
 from bot.passwords.verdict import STRONG_ENOUGH_SCORE, PasswordVerdict
+from bot.passwords.zxcvbn_keys import feedback_keys
 
 # zxcvbn refuses longer input (its search grows with the square of the length); a longer
 # password is assessed by its start, which only understates it.

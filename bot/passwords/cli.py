@@ -10,10 +10,8 @@ import argparse
 import getpass
 import sys
 from functools import partial
-from typing import Any
 
-from bot.cli import CommandError
-from bot.config import load_settings
+from bot.clikit import CommandError, CommandGroups, settings_for_cli
 from bot.i18n import LANGS, Texts
 from bot.passwords.checker import check_password
 from bot.passwords.cli_output import password_from_stdin, verdict_json
@@ -25,7 +23,8 @@ MAX_INPUT_LENGTH = MAX_MESSAGE_LENGTH
 MAX_INPUT_BYTES = 4 * MAX_INPUT_LENGTH + len("\r\n")
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     parser = sub.add_parser(
         "check-password",
         help="rate a password read from stdin (never from the command line)",
@@ -68,6 +67,7 @@ def cmd_check_password(args: argparse.Namespace) -> int:
             "check-password reads the password from stdin, never from arguments "
             "(they stay in shell history and process lists)"
         )
+    settings = settings_for_cli()  # the dictionaries and texts of CONTENT_DIR
     password = read_password()
     if not password.strip():
         raise CommandError("stdin: no password (empty input)")
@@ -75,7 +75,7 @@ def cmd_check_password(args: argparse.Namespace) -> int:
     if args.json:
         print(verdict_json(verdict))
         return 0
-    texts = Texts.load(load_settings().content_dir)
+    texts = Texts.load(settings.content_dir)
     html = render(verdict_report(verdict), partial(texts.get, args.lang))
     print(parse(html).text)
     return 0

@@ -28,8 +28,10 @@ from bot.core.filters import GROUPS, NEW, PRIVATE
 from bot.core.keyboards import private_chat_button
 from bot.db import dialogs
 from bot.db.dialogs import Pending
+from bot.passwords import cli
 from bot.passwords.actions import CB_START, STEP
 from bot.passwords.pool import CheckPool
+from bot.passwords.probes import password_pool
 from bot.passwords.report import (
     CHAT_BUTTON,
     EXPIRED,
@@ -44,7 +46,19 @@ from bot.passwords.screen import SCREEN, send_verdict
 from bot.passwords.screen import delete_message as _delete
 from bot.passwords.screen import with_delete_warning as _with_delete_warning
 from bot.passwords.webapp_page import Page, PageNotBuiltError, page_url, routes
-from bot.runtime import BotContext, Deps, EsignApplication, Feature, MenuItem, Step
+from bot.runtime import (
+    Background,
+    BotContext,
+    Deps,
+    EntryPoint,
+    EsignApplication,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    Step,
+    TelegramParts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -193,17 +207,23 @@ feature = Feature(
             start_button, pattern=f"^({re.escape(CB_START)}|{re.escape(CB_IN_CHAT)})$"
         ),
     ],
-    commands=["password"],
-    menu=[
-        MenuItem(WEBAPP_BUTTON, private_only=True, web_app=_page_url),
-        MenuItem("passwords.menu_button", CB_START, private_only=True),
-    ],
-    steps={STEP: Step(on_password, on_expired, on_other=on_other_message)},
-    deep_links={STEP: start_from_link},
-    content_checks=[check_content],
-    setup=setup,
-    on_shutdown=shutdown,
-    health_checks={"passwords": workers_healthy},
-    web_routes=web_routes,
-    screen=SCREEN,
+    telegram=TelegramParts(
+        commands=["password"],
+        menu=[
+            MenuItem(WEBAPP_BUTTON, private_only=True, web_app=_page_url),
+            MenuItem("passwords.menu_button", CB_START, private_only=True),
+        ],
+        steps={STEP: Step(on_password, on_expired, on_other=on_other_message)},
+        deep_links={STEP: start_from_link},
+        screen=SCREEN,
+        web_routes=web_routes,
+    ),
+    background=Background(setup=setup, on_shutdown=shutdown),
+    ops=Ops(
+        cli=cli.register,
+        content_checks=[check_content],
+        health_checks={"passwords": workers_healthy},
+        probes=[password_pool],
+    ),
+    links=Links(publishes={"passwords.check": EntryPoint(CB_START, STEP)}),
 )

@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 
-from bot.passwords.lexicon import MIN_WORD_LENGTH
+from bot.passwords.dictionaries import MIN_WORD_LENGTH
 
 # Words of one script only: a token mixing scripts or holding digits is not a dictionary word.
 _SCRIPTS = {"ru": re.compile(r"[а-яё]+"), "en": re.compile(r"[a-z]+")}

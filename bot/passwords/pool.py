@@ -15,8 +15,10 @@ import os
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
+from bot import content
 from bot.passwords.checker import check_password
 from bot.passwords.resources import resources
 from bot.passwords.verdict import PasswordVerdict
@@ -50,6 +52,11 @@ def checked(password: str, user_inputs: Sequence[str]) -> PasswordVerdict | str:
         return describe_failure(exc)
 
 
+def start_worker(content_dir: Path) -> None:
+    content.use(content_dir)
+    resources()
+
+
 class CheckPool:
     """`workers` processes rate passwords; with 0, a thread of this process does (tests).
 
@@ -58,10 +65,12 @@ class CheckPool:
     is then tried once more) or by /healthz (`revive`), and each replacement is counted.
     """
 
-    def __init__(self, workers: int, *, initializer: Callable[[], object] = resources) -> None:
+    def __init__(self, workers: int, *, initializer: Callable[[], object] | None = None) -> None:
         self.workers = workers
         self.restarts = 0
-        self._initializer = initializer
+        # A spawned worker starts with the packaged content: it is told which directory is
+        # in use, and loads the dictionaries before its first check.
+        self._initializer = initializer or partial(start_worker, content.directory())
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor | None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from bot.i18n import Html
 from bot.passwords.checker import MAX_ANALYSED_LENGTH
-from bot.passwords.feedback import EXTRA_SUGGESTIONS, EXTRA_WARNINGS
 from bot.passwords.nca import NCA_FAILURES
 from bot.passwords.resources import Resources
 from bot.passwords.verdict import PasswordVerdict
+from bot.passwords.zxcvbn_keys import EXTRA_SUGGESTIONS, EXTRA_WARNINGS
 
 PREFIX = "passwords."
 

@@ -6,16 +6,15 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from zxcvbn import matching as zxcvbn_matching
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from bot import content
 from bot.i18n import CONTENT_DIR
-from bot.passwords.keyboard import AdjacencyGraph, Layout
-from bot.passwords.lexicon import (
+from bot.passwords.dictionaries import (
     KINDS,
     MIN_WORD_LENGTH,
     Lexicon,
@@ -23,18 +22,15 @@ from bot.passwords.lexicon import (
     WordList,
     build_lexicon,
 )
+from bot.passwords.keyboard import AdjacencyGraph, Layout
 
 # Names under which our additions sit next to zxcvbn's own dictionaries and graphs.
 LEXICON = "kazakhstan"
 CYRILLIC_GRAPH = "jcuken"
 
 
-class PasswordContentError(ValueError):
+class PasswordContentError(content.ContentError):
     """content/passwords failed validation; `problems` names file and entry for each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} content problems")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -48,12 +44,6 @@ class Resources:
     standard_passwords: Mapping[str, str]  # password → key
     warning_keys: Mapping[str, str]  # zxcvbn's English text → key
     suggestion_keys: Mapping[str, str]
-
-
-@cache
-def resources() -> Resources:
-    """The checker's data, loaded on first use; call at start-up to pay the cost there."""
-    return read_resources(CONTENT_DIR)
 
 
 def read_resources(content_dir: Path) -> Resources:
@@ -84,6 +74,11 @@ def read_resources(content_dir: Path) -> Resources:
         warning_keys={text: key for key, text in feedback.get("warnings", {}).items()},
         suggestion_keys={text: key for key, text in feedback.get("suggestions", {}).items()},
     )
+
+
+# The checker's data from the content directory in use, loaded on first use; call it at
+# start-up to pay the cost there.
+resources = content.per_directory(read_resources)
 
 
 def check_content(content_dir: Path = CONTENT_DIR) -> list[str]:

@@ -22,9 +22,9 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import TelegramError
 
 from bot.core.credentials import holds_password, off_loop
+from bot.core.messages import delete_message as core_delete
 from bot.db import dialogs
 from bot.db.dialogs import Pending
 from bot.passwords.actions import CB_START, STEP
@@ -108,16 +108,7 @@ async def send_verdict(
 
 
 async def delete_message(message: Message) -> bool:
-    try:
-        return await message.delete()
-    except TelegramError as exc:
-        log.warning(
-            "password check: could not delete a message (chat_id=%s message_id=%s): %s",
-            message.chat_id,
-            message.message_id,
-            type(exc).__name__,
-        )
-        return False
+    return await core_delete(message, "a message of the password check")
 
 
 def with_delete_warning(context: BotContext, deleted: bool, text: str) -> str:

@@ -22,7 +22,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from bot.i18n import CONTENT_DIR, DEFAULT_LANG, LANGS, Texts
 from bot.passwords import matching
 from bot.passwords.checker import MAX_ANALYSED_LENGTH
-from bot.passwords.lexicon import (
+from bot.passwords.dictionaries import (
     MAX_CONTEXT_INPUTS,
     MAX_CONTEXT_LENGTH,
     MIN_WORD_LENGTH,

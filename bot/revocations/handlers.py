@@ -1,64 +1,68 @@
-"""Thin handlers: citizens file, heads of organisations record departures, operators decide."""
+"""Thin handlers: citizens file, heads of organisations record departures, operators decide.
+
+Callback data is written and read in actions.py, every screen is drawn by views.py; these
+functions parse, check, call the service, render and send.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Any
 
-from babel.dates import format_date
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core import flows, paging
-from bot.core.callbacks import ID, START, callback_id, list_start
 from bot.core.filters import PRIVATE, is_private
 from bot.core.private import private_only
+from bot.core.rights import operator_gate
+from bot.core.words import words
 from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
-from bot.revocations import audit, notices, org_reminder_job, service
-from bot.revocations.models import REJECTED, RevocationRequest
-from bot.revocations.service import CITIZEN_REASONS, NotAllowed
-from bot.runtime import BotContext, Feature, MenuItem, Step
-from bot.signatures import registry
-from bot.signatures.models import Certificate
-from bot.signatures.views import masked, today_in_almaty, view_of
+from bot.ops.clock import kz_day
+from bot.revocations import (
+    actions,
+    audit,
+    cli,
+    demo,
+    notices,
+    org_reminder_job,
+    probes,
+    service,
+    views,
+)
+from bot.revocations.actions import APPROVE_FLOW, CITIZEN_FLOW, DEPARTURE_FLOW, Action
+from bot.revocations.models import RevocationRequest
+from bot.revocations.service import NotAllowed
+from bot.runtime import (
+    Background,
+    BotContext,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    Step,
+    TelegramParts,
+)
+from bot.signatures.api import CertificateRecord, verified_since
 
 log = logging.getLogger(__name__)
 
 REJECT_STEP = "revocations:reject"
 REJECT_TTL = timedelta(minutes=15)
-_ID = ID
-_BIN = r"(\d{12})"
-_REASON = "(" + "|".join(CITIZEN_REASONS) + ")"
-_NONCE = flows.NONCE
-# Button flows (bot/core/flows.py): a citizen's request, a departure, an approval.
-CITIZEN_FLOW = "revocations.citizen"
-DEPARTURE_FLOW = "revocations.departure"
-APPROVE_FLOW = "revocations.approve"
+# Where /revoke sends someone whose phone is not proved yet: the signatures feature's /status.
+VERIFY_PHONE = "signatures.status"
 
 
-def certificate_action(certificate_id: int) -> str:
-    return f"rv:pick:{certificate_id}"
-
-
-def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
-def _date(context: BotContext, value: object) -> str:
-    return format_date(value, format="medium", locale=context.lang)  # type: ignore[arg-type]
-
-
-def _kind(context: BotContext, certificate: Certificate) -> str:
-    return context.t(f"signatures.kind.{certificate.key_type}")
+def _verify_data(context: BotContext) -> str:
+    entry = context.deps.entry_point(VERIFY_PHONE)
+    assert entry is not None  # a need (Links.needs): checked when the bot starts
+    return entry.data()
 
 
 async def _refuse(update: Update, context: BotContext, error: NotAllowed) -> None:
@@ -78,30 +82,22 @@ async def _refuse(update: Update, context: BotContext, error: NotAllowed) -> Non
 
 @dataclass(frozen=True)
 class Press:
-    """A button press: who pressed, and the parts of its (re-parsed, never trusted) data."""
+    """A button press: who pressed, and its (re-parsed, never trusted) action."""
 
     query: CallbackQuery
     user_id: int
-    match: re.Match[str]
+    action: Action
 
-    def number(self, group: int = 1) -> int:
-        """A row id from the data, refused before any query when no row could have it."""
-        value = callback_id(self.match.group(group))
-        if value is None:
-            raise NotAllowed(f"id out of range in {self.query.data!r}")
-        return value
-
-    def start(self, group: int) -> int:
-        """The position a list's page starts at (0 when the data names none)."""
-        text = self.match.group(group)
-        value = list_start(text) if text else 0
-        if value is None:
-            raise NotAllowed(f"bad list position in {self.query.data!r}")
-        return value
+    @property
+    def id(self) -> int:
+        """The row id the data names (actions.parse refused it if no row could have it)."""
+        assert self.action.id is not None
+        return self.action.id
 
     @property
     def nonce(self) -> str:
-        return self.match.group("nonce")
+        assert self.action.nonce is not None
+        return self.action.nonce
 
 
 def guarded(
@@ -110,11 +106,14 @@ def guarded(
     """Turn a press into a Press, and NotAllowed (forged, stale, not theirs) into a refusal."""
 
     async def handler(update: Update, context: BotContext) -> None:
-        query, user, match = update.callback_query, update.effective_user, context.match
-        if query is None or user is None or match is None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
             return
         try:
-            await callback(update, context, Press(query, user.id, match))
+            action = actions.parse(query.data)
+            if action is None:
+                raise NotAllowed(f"malformed or out of range: {query.data!r}")
+            await callback(update, context, Press(query, user.id, action))
         except NotAllowed as error:
             await _refuse(update, context, error)
 
@@ -128,139 +127,72 @@ async def revoke_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    since = _verified_since(context)
-    if await registry.verified_phone(context.session, user.id, since) is None:
-        await message.reply_text(
-            context.t("revocations.need_verification"),
-            reply_markup=_markup([[(context.t("revocations.verify_button"), "sig:status")]]),
-        )
+    w, since = words(context), _verified_since(context)
+    if not await service.has_verified_phone(context.session, user.id, since=since):
+        text, markup = views.verify_first(w, _verify_data(context))
+        await message.reply_text(text, reply_markup=markup)
         return
     requests = await service.requests_of(context.session, user.id)
     if requests:
-        lines = [context.t("revocations.my_requests")] + [
-            context.t(
-                # A rejection names its reason and the next step here too, not only in the notice.
-                "revocations.request_line_rejected"
-                if r.status == REJECTED
-                else "revocations.request_line",
-                reference=r.reference,
-                kind=_kind(context, c),
-                serial=c.serial_number,
-                status=context.t(f"revocations.status.{r.status}"),
-                reason=r.decision_reason or "—",
-            )
-            for r, c in requests
-        ]
-        await message.reply_text("\n".join(lines))
+        await message.reply_text(views.my_requests(w, requests))
     certificates = await service.revocable_certificates(context.session, user.id, since=since)
     if not certificates:
         await message.chat.send_message(context.t("revocations.no_revocable"))
         return
-    rows = [
-        [
-            (
-                context.t(
-                    "revocations.certificate_button",
-                    kind=_kind(context, c),
-                    serial=c.serial_number,
-                    end=_date(context, c.valid_to),
-                ),
-                certificate_action(c.id),
-            )
-        ]
-        for c in certificates
-    ]
-    await message.chat.send_message(
-        context.t("revocations.pick_certificate"), reply_markup=_markup(rows)
-    )
+    text, markup = views.certificate_picker(w, certificates)
+    await message.chat.send_message(text, reply_markup=markup)
 
 
 def _verified_since(context: BotContext) -> datetime:
-    return registry.verified_since(context.deps.settings.phone_verification_days)
+    return verified_since(context.deps.settings.phone_verification_days)
 
 
-async def _own(context: BotContext, user_id: int, certificate_id: int) -> Certificate:
+async def _own(context: BotContext, user_id: int, certificate_id: int) -> CertificateRecord:
     async with context.session.begin():
         return await service.own_certificate(
             context.session, user_id, certificate_id, since=_verified_since(context)
         )
 
 
-def _cancel_row(context: BotContext, nonce: str) -> list[tuple[str, str]]:
-    return [(context.t("revocations.cancel_button"), flows.button_data("rv:no", nonce=nonce))]
-
-
 async def on_pick(update: Update, context: BotContext, press: Press) -> None:
     """The first tap of a citizen's request: a new flow (an unfinished one goes out of date)."""
-    query = press.query
-    certificate = await _own(context, press.user_id, press.number())
+    certificate = await _own(context, press.user_id, press.id)
     nonce = await flows.begin(update, context, CITIZEN_FLOW)
-    await query.answer()
-    rows = [
-        [
-            (
-                context.t(f"revocations.reason.{reason}"),
-                flows.button_data("rv:why", certificate.id, reason, nonce=nonce),
-            )
-        ]
-        for reason in CITIZEN_REASONS
-    ]
-    rows.append(_cancel_row(context, nonce))
-    await query.edit_message_text(context.t("revocations.pick_reason"), reply_markup=_markup(rows))
+    await press.query.answer()
+    text, markup = views.reason_picker(words(context), certificate.id, nonce)
+    await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_reason(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
         return
-    certificate = await _own(context, press.user_id, press.number())
-    reason = press.match.group(2)
-    await query.answer()
-    await query.edit_message_text(
-        context.t(
-            "revocations.confirm",
-            kind=_kind(context, certificate),
-            serial=certificate.serial_number,
-            end=_date(context, certificate.valid_to),
-            reason=context.t(f"revocations.reason.{reason}"),
-        ),
-        reply_markup=_markup(
-            [
-                [
-                    (
-                        context.t("revocations.confirm_button"),
-                        flows.button_data("rv:ok", certificate.id, reason, nonce=press.nonce),
-                    )
-                ],
-                _cancel_row(context, press.nonce),
-            ]
-        ),
-    )
+    certificate = await _own(context, press.user_id, press.id)
+    assert press.action.reason is not None
+    await press.query.answer()
+    text, markup = views.confirmation(words(context), certificate, press.action.reason, press.nonce)
+    await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_confirm(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     if not await flows.check(update, context, CITIZEN_FLOW, press.nonce):
         return
+    assert press.action.reason is not None
     filed = await service.file_citizen_request(
         context.session,
         press.user_id,
-        press.number(),
-        press.match.group(2),
+        press.id,
+        press.action.reason,
         since=_verified_since(context),
     )
     await flows.finish(update, context, press.nonce)
-    await query.answer()
-    key = "revocations.filed" if filed.created else "revocations.already_open"
-    await query.edit_message_text(context.t(key, reference=filed.request.reference))
+    await press.query.answer()
+    await press.query.edit_message_text(views.filed(words(context), filed))
     if filed.created:
         await _announce(context, filed.request)
 
 
 async def _announce(context: BotContext, request: RevocationRequest) -> None:
-    async with context.session.begin():
-        certificate = await context.session.get(Certificate, request.certificate_id)
-    assert certificate is not None
+    certificate = await service.certificate_of(context.session, request)
     settings = context.deps.settings
     await notices.announce_to_operators(
         context.bot,
@@ -290,61 +222,25 @@ async def on_cancel(update: Update, context: BotContext, press: Press) -> None:
 # ---- heads of organisations ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Employee:
-    name: str
-    iin: str
-    certificates: list[Certificate]
-
-
-def _employees(certificates: Sequence[Certificate]) -> list[_Employee]:
-    return [
-        _Employee(name, iin, list(group))
-        for (name, iin), group in groupby(certificates, key=lambda c: (c.full_name, c.iin))
-    ]
-
-
-def _org_listing(context: BotContext, org_bin: str) -> paging.Listing[_Employee]:
-    today = today_in_almaty(utcnow())
-
-    def render(employee: _Employee) -> str:
-        lines = [
-            context.t("revocations.org_employee", holder=employee.name, iin=masked(employee.iin))
-        ]
-        for certificate in employee.certificates:
-            lines.append(
-                context.t(
-                    "revocations.org_certificate",
-                    kind=_kind(context, certificate),
-                    end=_date(context, certificate.valid_to),
-                    status=context.t(f"signatures.status.{view_of(certificate, today).status_key}"),
-                )
-            )
-        return "\n".join(lines)
-
-    return paging.Listing(render, lambda start: f"org:page:{org_bin}:{start}", separator="\n")
-
-
 async def _org_page(
     context: BotContext, user_id: int, org_bin: str, start: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    w, today = words(context), kz_day(utcnow())
     certificates = await service.org_certificates(context.session, user_id, org_bin)
-    employees = _employees(certificates)
+    employees = views.employees(certificates)
     name = certificates[0].org_name if certificates else org_bin
-    page = await _org_listing(context, org_bin).page(
+    listing: paging.Listing[views.Employee] = paging.Listing(
+        lambda employee: views.org_employee(w, employee, today),
+        lambda position: actions.org_page(org_bin, position),
+        separator="\n",
+    )
+    page = await listing.page(
         context,
         paging.from_list(employees),
         start,
-        header=lambda count: context.t(
-            "revocations.org_header", name=name, bin=org_bin, count=count
-        ),
+        header=lambda count: views.org_header(w, name, org_bin, count),
     )
-    left = [
-        InlineKeyboardButton(
-            context.t("revocations.employee_left_button"), callback_data=f"org:left:{org_bin}"
-        )
-    ]
-    return page.text, page.markup([left] if employees else [])
+    return page.text, page.markup(views.org_rows(w, org_bin, bool(employees)))
 
 
 async def org_command(update: Update, context: BotContext) -> None:
@@ -361,10 +257,10 @@ async def org_command(update: Update, context: BotContext) -> None:
 
 
 async def on_org_page(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
-    text, markup = await _org_page(context, press.user_id, press.match.group(1), press.start(2))
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    assert press.action.org_bin is not None
+    text, markup = await _org_page(context, press.user_id, press.action.org_bin, press.action.start)
+    await press.query.answer()
+    await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_org_button(update: Update, context: BotContext) -> None:
@@ -381,79 +277,44 @@ async def on_org_button(update: Update, context: BotContext) -> None:
 
 
 async def on_employee_left(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
-    org_bin = press.match.group(1)
+    org_bin = press.action.org_bin
+    assert org_bin is not None
     certificates = await service.org_certificates(context.session, press.user_id, org_bin)
-    listing: paging.Listing[_Employee] = paging.Listing(
+    listing: paging.Listing[views.Employee] = paging.Listing(
         lambda _: "",  # the employees are the buttons; the text only asks
-        lambda start: f"org:left:{org_bin}:{start}",
+        lambda start: actions.org_left(org_bin, start),
     )
     page = await listing.page(
         context,
-        paging.from_list(_employees(certificates)),
-        press.start(2),
+        paging.from_list(views.employees(certificates)),
+        press.action.start,
         header=context.t("revocations.pick_employee"),
     )
     nonce = await flows.begin(update, context, DEPARTURE_FLOW)
-    await query.answer()
-    rows = [
-        [
-            (
-                context.t("revocations.employee_button", holder=e.name, iin=masked(e.iin)),
-                flows.button_data("org:emp", e.certificates[0].id, nonce=nonce),
-            )
-        ]
-        for e in page.items
-    ]
-    rows.append(_cancel_row(context, nonce))
-    await query.edit_message_text(
-        page.text, reply_markup=page.markup(_markup(rows).inline_keyboard)
-    )
+    await press.query.answer()
+    rows = views.employee_rows(words(context), page.items, nonce)
+    await press.query.edit_message_text(page.text, reply_markup=page.markup(rows))
 
 
 async def on_employee(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
         return
-    anchor = await service.employee_of(context.session, press.user_id, press.number())
+    anchor = await service.employee_of(context.session, press.user_id, press.id)
     certificates = await service.org_certificates(
         context.session, press.user_id, anchor.org_bin or ""
     )
-    valid = [c for c in certificates if c.iin == anchor.iin and c.status in service.REVOCABLE]
-    await query.answer()
-    await query.edit_message_text(
-        context.t(
-            "revocations.confirm_departure",
-            holder=anchor.full_name,
-            iin=masked(anchor.iin),
-            count=len(valid),
-        ),
-        reply_markup=_markup(
-            [
-                [
-                    (
-                        context.t("revocations.confirm_departure_button"),
-                        flows.button_data("org:gone", anchor.id, nonce=press.nonce),
-                    )
-                ],
-                _cancel_row(context, press.nonce),
-            ]
-        ),
-    )
+    await press.query.answer()
+    text, markup = views.departure_confirmation(words(context), anchor, certificates, press.nonce)
+    await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_departure(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     if not await flows.check(update, context, DEPARTURE_FLOW, press.nonce):
         return
-    filed = await service.record_departure(context.session, press.user_id, press.number())
+    filed = await service.record_departure(context.session, press.user_id, press.id)
     await flows.finish(update, context, press.nonce)
-    await query.answer()
-    if not filed:
-        await query.edit_message_text(context.t("revocations.departure_nothing"))
-        return
-    references = ", ".join(f.request.reference or "" for f in filed)
-    await query.edit_message_text(context.t("revocations.departure_filed", references=references))
+    await press.query.answer()
+    await press.query.edit_message_text(views.departure_filed(words(context), filed))
     for item in filed:
         if item.created:
             await _announce(context, item.request)
@@ -463,11 +324,8 @@ async def on_departure(update: Update, context: BotContext, press: Press) -> Non
 
 
 async def requests_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    if not context.is_operator(user.id):
-        await message.reply_text(context.t("revocations.operators_only"))
+    message = update.effective_message
+    if message is None or not await operator_gate(update, context, "revocations.operators_only"):
         return
     text, markup = await _requests_page(context, 0)
     await message.reply_text(text, reply_markup=markup)
@@ -476,18 +334,18 @@ async def requests_command(update: Update, context: BotContext) -> None:
 async def _requests_page(
     context: BotContext, start: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    def render(row: tuple[RevocationRequest, Certificate]) -> str:
-        request, certificate = row
-        return notices.request_summary(
-            context.deps.texts, context.lang, "revocations.request_card", request, certificate
-        )
+    w = words(context)
 
     async def fetch(
         offset: int, limit: int
-    ) -> tuple[int, Sequence[tuple[RevocationRequest, Certificate]]]:
+    ) -> tuple[int, Sequence[tuple[RevocationRequest, CertificateRecord]]]:
         return await service.open_requests(context.session, offset, limit)
 
-    listing = paging.Listing(render, lambda position: f"rq:page:{position}", max_items=5)
+    listing: paging.Listing[tuple[RevocationRequest, CertificateRecord]] = paging.Listing(
+        lambda row: views.request_summary(w, "revocations.request_card", *row),
+        actions.queue_page,
+        max_items=5,
+    )
     page = await listing.page(
         context,
         fetch,
@@ -496,20 +354,7 @@ async def _requests_page(
     )
     if not page.total:
         return context.t("revocations.no_open_requests"), None
-    rows = [
-        [
-            InlineKeyboardButton(
-                context.t("revocations.approve_button", reference=request.reference),
-                callback_data=f"rq:ok:{request.id}",
-            ),
-            InlineKeyboardButton(
-                context.t("revocations.reject_button", reference=request.reference),
-                callback_data=f"rq:no:{request.id}",
-            ),
-        ]
-        for request, _ in page.items
-    ]
-    return page.text, page.markup(rows)
+    return page.text, page.markup(views.queue_rows(w, [request for request, _ in page.items]))
 
 
 def _require_operator(update: Update, context: BotContext) -> int:
@@ -520,96 +365,69 @@ def _require_operator(update: Update, context: BotContext) -> int:
 
 
 async def on_page(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     _require_operator(update, context)
-    await query.answer()
-    text, markup = await _requests_page(context, press.start(1))
-    await query.edit_message_text(text, reply_markup=markup)
+    await press.query.answer()
+    text, markup = await _requests_page(context, press.action.start)
+    await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_approve(update: Update, context: BotContext, press: Press) -> None:
     """Approving cannot be undone: say what will happen and ask for one more tap."""
-    query = press.query
     chat = update.effective_chat
     assert chat is not None
     _require_operator(update, context)
-    request = await service.find_request(context.session, press.match.group(1))
+    request = await service.find_request(context.session, str(press.id))
     if request is None:
-        raise NotAllowed(f"no request {press.match.group(1)}")
-    await query.answer()
+        raise NotAllowed(f"no request {press.id}")
+    await press.query.answer()
     if request.status != "open":
-        await chat.send_message(_already(context, request))
+        await chat.send_message(views.already_decided(words(context), request))
         return
-    async with context.session.begin():
-        certificate = await context.session.get(Certificate, request.certificate_id)
-    assert certificate is not None
+    certificate = await service.certificate_of(context.session, request)
     nonce = await flows.begin(update, context, APPROVE_FLOW)
-    reference = request.reference
-    await chat.send_message(
-        notices.request_summary(
-            context.deps.texts, context.lang, "revocations.confirm_approve", request, certificate
-        ),
-        reply_markup=_markup(
-            [
-                [
-                    (
-                        context.t("revocations.confirm_approve_button", reference=reference),
-                        flows.button_data("rq:yes", request.id, nonce=nonce),
-                    )
-                ],
-                [
-                    (
-                        context.t("revocations.keep_open_button"),
-                        flows.button_data("rq:back", request.id, nonce=nonce),
-                    )
-                ],
-            ]
-        ),
-    )
+    text, markup = views.approve_confirmation(words(context), request, certificate, nonce)
+    await chat.send_message(text, reply_markup=markup)
 
 
 async def on_approve_confirmed(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     operator_id = _require_operator(update, context)
     if not await flows.check(update, context, APPROVE_FLOW, press.nonce):
         return
     decision = await service.decide(
         context.session,
-        press.number(),
+        press.id,
         actor=audit.telegram_actor(operator_id),
         operator_id=operator_id,
         approve=True,
     )
     await flows.finish(update, context, press.nonce)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await press.query.answer()
+    await press.query.edit_message_reply_markup(None)
     await _report_decision(update, context, decision)
 
 
 async def on_approve_dropped(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     _require_operator(update, context)
     if not await flows.finish(update, context, press.nonce):
         await flows.answer_out_of_date(update, context)
         return
-    request = await service.find_request(context.session, press.match.group(1))
-    await query.answer()
-    await query.edit_message_text(
+    request = await service.find_request(context.session, str(press.id))
+    await press.query.answer()
+    await press.query.edit_message_text(
         context.t("revocations.approve_dropped", reference=request.reference if request else "")
     )
 
 
 async def on_reject(update: Update, context: BotContext, press: Press) -> None:
-    query = press.query
     chat = update.effective_chat
     assert chat is not None
     operator_id = _require_operator(update, context)
-    request = await service.find_request(context.session, str(press.number()))
+    request = await service.find_request(context.session, str(press.id))
     if request is None:
-        raise NotAllowed(f"no request {press.number()}")
-    await query.answer()
+        raise NotAllowed(f"no request {press.id}")
+    await press.query.answer()
     if request.status != "open":
-        await chat.send_message(_already(context, request))
+        await chat.send_message(views.already_decided(words(context), request))
         return
     await dialogs.set_step(
         context.session,
@@ -647,31 +465,30 @@ async def reject_reason_step(update: Update, context: BotContext, pending: Pendi
     await _report_decision(update, context, decision)
 
 
-def _already(context: BotContext, request: RevocationRequest) -> str:
-    return context.t(
-        "revocations.already_decided",
-        reference=request.reference,
-        status=context.t(f"revocations.status.{request.status}"),
-    )
-
-
 async def _report_decision(update: Update, context: BotContext, decision: service.Decision) -> None:
     chat = update.effective_chat
     assert chat is not None
     request = decision.request
     if not decision.decided_now:
-        await chat.send_message(_already(context, request))
+        await chat.send_message(views.already_decided(words(context), request))
         return
-    key = (
-        "revocations.decided_approved"
-        if request.status == "approved"
-        else "revocations.decided_rejected"
-    )
-    await chat.send_message(context.t(key, reference=request.reference))
+    await chat.send_message(views.decided(words(context), request))
     lang = await notices.language_of(context.session, request.requester_id)
     await notices.tell_requester(
         context.bot, context.deps.texts, lang, request, decision.certificate
     )
+
+
+def _press(
+    payload: str | None,
+    callback: Callable[[Update, BotContext, Press], Awaitable[None]],
+    action: str,
+) -> CallbackQueryHandler[Any, None]:
+    """The handler of one action's buttons; with a payload, a private chat's only (a
+    citizen's certificates and an organisation's staff never go to a group)."""
+    handler = guarded(callback)
+    wrapped = private_only(payload, handler) if payload is not None else handler
+    return CallbackQueryHandler(wrapped, pattern=actions.PATTERNS[action])
 
 
 feature = Feature(
@@ -680,44 +497,40 @@ feature = Feature(
         CommandHandler("revoke", revoke_command, filters=PRIVATE),
         CommandHandler("org", org_command, filters=PRIVATE),
         CommandHandler("requests", requests_command),
-        # A citizen's certificates and an organisation's staff never go to a group.
-        CallbackQueryHandler(private_only("revoke", guarded(on_pick)), pattern=rf"^rv:pick:{_ID}$"),
+        _press("revoke", on_pick, "pick"),
+        _press("revoke", on_reason, "why"),
+        _press("revoke", on_confirm, "ok"),
+        _press(None, on_cancel, "no"),
         CallbackQueryHandler(
-            private_only("revoke", guarded(on_reason)),
-            pattern=rf"^rv:why:{_ID}:{_REASON}:{_NONCE}$",
+            private_only("revoke", on_menu_button), pattern=actions.PATTERNS["menu"]
         ),
-        CallbackQueryHandler(
-            private_only("revoke", guarded(on_confirm)),
-            pattern=rf"^rv:ok:{_ID}:{_REASON}:{_NONCE}$",
-        ),
-        CallbackQueryHandler(guarded(on_cancel), pattern=rf"^rv:no:{_NONCE}$"),
-        CallbackQueryHandler(private_only("revoke", on_menu_button), pattern=r"^rv:menu$"),
-        CallbackQueryHandler(on_org_button, pattern=r"^org:menu$"),
-        CallbackQueryHandler(
-            private_only("org", guarded(on_org_page)), pattern=rf"^org:page:{_BIN}:{START}$"
-        ),
-        CallbackQueryHandler(
-            private_only("org", guarded(on_employee_left)),
-            pattern=rf"^org:left:{_BIN}(?::{START})?$",
-        ),
-        CallbackQueryHandler(
-            private_only("org", guarded(on_employee)), pattern=rf"^org:emp:{_ID}:{_NONCE}$"
-        ),
-        CallbackQueryHandler(
-            private_only("org", guarded(on_departure)), pattern=rf"^org:gone:{_ID}:{_NONCE}$"
-        ),
-        CallbackQueryHandler(guarded(on_page), pattern=rf"^rq:page:{START}$"),
-        CallbackQueryHandler(guarded(on_approve), pattern=rf"^rq:ok:{_ID}$"),
-        CallbackQueryHandler(guarded(on_approve_confirmed), pattern=rf"^rq:yes:{_ID}:{_NONCE}$"),
-        CallbackQueryHandler(guarded(on_approve_dropped), pattern=rf"^rq:back:{_ID}:{_NONCE}$"),
-        CallbackQueryHandler(guarded(on_reject), pattern=rf"^rq:no:{_ID}$"),
+        CallbackQueryHandler(on_org_button, pattern=actions.PATTERNS["org_menu"]),
+        _press("org", on_org_page, "org_page"),
+        _press("org", on_employee_left, "org_left"),
+        _press("org", on_employee, "employee"),
+        _press("org", on_departure, "departure"),
+        _press(None, on_page, "queue_page"),
+        _press(None, on_approve, "approve"),
+        _press(None, on_approve_confirmed, "approve_confirmed"),
+        _press(None, on_approve_dropped, "approve_dropped"),
+        _press(None, on_reject, "reject"),
     ],
-    commands=["revoke", "org"],
-    operator_commands=["requests"],
-    menu=[MenuItem("revocations.menu_button", "rv:menu", private_only=True)],
-    steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
-    deep_links={"revoke": revoke_command, "org": org_command},
-    certificate_action=certificate_action,
-    on_startup=org_reminder_job.start,
-    on_shutdown=org_reminder_job.stop,
+    telegram=TelegramParts(
+        commands=["revoke", "org"],
+        operator_commands=["requests"],
+        menu=[MenuItem("revocations.menu_button", actions.MENU, private_only=True)],
+        steps={REJECT_STEP: Step(reject_reason_step, takes_prose=True)},
+        deep_links={"revoke": revoke_command, "org": org_command},
+    ),
+    background=Background(on_startup=org_reminder_job.start, on_shutdown=org_reminder_job.stop),
+    ops=Ops(cli=cli.register, demo=demo.appoint_heads, probes=[probes.open_requests]),
+    links=Links(
+        publishes={
+            "revocations.menu": EntryPoint(actions.MENU, "revoke"),
+            "revocations.org": EntryPoint(actions.ORG_MENU, "org"),
+            # Request revocation of one registry certificate: data(certificate_id).
+            "revocations.certificate": EntryPoint(actions.PICK),
+        },
+        needs=[VERIFY_PHONE],
+    ),
 )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.core.words import Words
 from bot.db.models import User
-from bot.i18n import Html, Texts
+from bot.i18n import Texts
+from bot.ops.lanes import Lane, sending_as
+from bot.revocations import views
 from bot.revocations.models import APPROVED, RevocationRequest
-from bot.signatures.models import Certificate
-from bot.signatures.views import masked
+from bot.signatures.api import CertificateRecord
 
 log = logging.getLogger(__name__)
 
@@ -24,48 +25,42 @@ async def language_of(session: AsyncSession, user_id: int) -> str:
     return user.effective_language if user else "en"
 
 
-def request_summary(
-    texts: Texts, lang: str, key: str, request: RevocationRequest, certificate: Certificate
-) -> str:
-    organisation = (
-        texts.get(
-            lang,
-            "revocations.organisation_suffix",
-            name=certificate.org_name,
-            bin=certificate.org_bin,
-        )
-        if certificate.org_bin and certificate.org_name
-        else ""
-    )
-    return texts.get(
-        lang,
-        key,
-        reference=request.reference,
-        created=format_date(request.created_at.date(), format="medium", locale=lang),
-        kind=texts.get(lang, f"signatures.kind.{certificate.key_type}"),
-        serial=certificate.serial_number,
-        holder=certificate.full_name,
-        iin=masked(certificate.iin),
-        organisation=Html(organisation),
-        reason=texts.get(lang, f"revocations.reason.{request.reason}"),
-    )
-
-
 async def announce_to_operators(
     bot: Bot,
     texts: Texts,
     chat_id: int | None,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> None:
     if chat_id is None:
         return
-    text = request_summary(texts, lang, "revocations.operator_new", request, certificate)
+    text = views.request_summary(
+        Words(texts, lang), "revocations.operator_new", request, certificate
+    )
     try:
-        await bot.send_message(chat_id, text)
+        with sending_as(Lane.NOTICE):
+            await bot.send_message(chat_id, text)
     except TelegramError as exc:
         log.warning("could not announce %s to operators: %s", request.reference, type(exc).__name__)
+
+
+def requester_text(
+    texts: Texts, lang: str, request: RevocationRequest, certificate: CertificateRecord
+) -> str:
+    if request.status == APPROVED:
+        return texts.get(
+            lang,
+            "revocations.approved_notice",
+            reference=request.reference,
+            serial=certificate.serial_number,
+        )
+    return texts.get(
+        lang,
+        "revocations.rejected_notice",
+        reference=request.reference,
+        reason=request.decision_reason or "—",
+    )
 
 
 async def tell_requester(
@@ -73,24 +68,12 @@ async def tell_requester(
     texts: Texts,
     lang: str,
     request: RevocationRequest,
-    certificate: Certificate,
+    certificate: CertificateRecord,
 ) -> bool:
-    if request.status == APPROVED:
-        text = texts.get(
-            lang,
-            "revocations.approved_notice",
-            reference=request.reference,
-            serial=certificate.serial_number,
-        )
-    else:
-        text = texts.get(
-            lang,
-            "revocations.rejected_notice",
-            reference=request.reference,
-            reason=request.decision_reason or "—",
-        )
+    text = requester_text(texts, lang, request, certificate)
     try:
-        await bot.send_message(request.requester_id, text)
+        with sending_as(Lane.NOTICE):
+            await bot.send_message(request.requester_id, text)
     except TelegramError as exc:
         log.warning(
             "could not notify the requester of %s: %s", request.reference, type(exc).__name__

@@ -10,11 +10,11 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.db.base import utcnow
 from bot.db.models import User
+from bot.ops.clock import kz_day
 from bot.ops.jobs import leader_job
 from bot.revocations import service
 from bot.revocations.models import OrgAdmin
 from bot.runtime import EsignApplication
-from bot.signatures.views import today_in_almaty
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ async def run_once(application: EsignApplication) -> int:
     (compare-and-set on reminded_at), so two runs or two instances send it once."""
     deps = application.deps
     now = utcnow()
-    today = today_in_almaty(now)
+    today = kz_day(now)
     sent = 0
     async with deps.sessionmaker() as session:
         async with session.begin():

@@ -21,13 +21,13 @@ from bot.revocations.models import (
     OrgAdmin,
     RevocationRequest,
 )
-from bot.signatures.models import Certificate, VerifiedPhone
-from bot.signatures.views import today_in_almaty
+from bot.signatures import api as signatures
+from bot.signatures.api import CertificateRecord
 
 CITIZEN_REASONS = ("lost", "transferred", "misuse", "not_needed")
 EMPLOYEE_LEFT = "employee_left"
 REASONS = (*CITIZEN_REASONS, EMPLOYEE_LEFT)
-REVOCABLE = ("valid", "suspended")
+REVOCABLE = signatures.REVOCABLE
 MAX_DECISION_REASON = 500
 
 
@@ -44,7 +44,7 @@ class Filed:
 @dataclass(frozen=True)
 class Decision:
     request: RevocationRequest
-    certificate: Certificate
+    certificate: CertificateRecord
     decided_now: bool  # False: someone decided it first
 
 
@@ -54,20 +54,26 @@ def reference_for(request_id: int, year: int) -> str:
 
 async def own_certificate(
     session: AsyncSession, user_id: int, certificate_id: int, *, since: datetime
-) -> Certificate:
+) -> CertificateRecord:
     """The certificate, if it is registered to the phone this user proved is theirs at or
     after `since` (an older proof has lapsed: the number may have changed owner)."""
-    certificate = await session.scalar(
-        select(Certificate)
-        .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
-        .where(
-            VerifiedPhone.user_id == user_id,
-            VerifiedPhone.verified_at >= since,
-            Certificate.id == certificate_id,
-        )
-    )
+    certificate = await signatures.holder_certificate(session, user_id, certificate_id, since=since)
     if certificate is None:
         raise NotAllowed(f"certificate {certificate_id} is not user {user_id}'s")
+    return certificate
+
+
+async def has_verified_phone(session: AsyncSession, user_id: int, *, since: datetime) -> bool:
+    async with session.begin():
+        return await signatures.has_verified_phone(session, user_id, since)
+
+
+async def certificate_of(session: AsyncSession, request: RevocationRequest) -> CertificateRecord:
+    """The certificate a request is about (the request's foreign key keeps it there)."""
+    async with session.begin():
+        certificate = await signatures.certificate(session, request.certificate_id)
+    if certificate is None:
+        raise NotAllowed(f"request {request.id}'s certificate is gone")
     return certificate
 
 
@@ -80,7 +86,7 @@ async def admin_orgs(session: AsyncSession, user_id: int) -> list[str]:
 
 async def _file(
     session: AsyncSession,
-    certificate: Certificate,
+    certificate: CertificateRecord,
     requester_id: int,
     reason: str,
     org_bin: str | None,
@@ -139,34 +145,33 @@ async def file_citizen_request(
 
 async def revocable_certificates(
     session: AsyncSession, user_id: int, *, since: datetime
-) -> Sequence[Certificate]:
+) -> Sequence[CertificateRecord]:
     async with session.begin():
-        return (
-            await session.scalars(
-                select(Certificate)
-                .join(VerifiedPhone, VerifiedPhone.phone_hash == Certificate.phone_hash)
-                .where(
-                    VerifiedPhone.user_id == user_id,
-                    VerifiedPhone.verified_at >= since,
-                    Certificate.status.in_(REVOCABLE),
-                )
-                .order_by(Certificate.valid_to.desc())
-            )
-        ).all()
+        return await signatures.holder_certificates(
+            session, user_id, since=since, statuses=REVOCABLE
+        )
+
+
+async def _with_certificates(
+    session: AsyncSession, requests: Sequence[RevocationRequest]
+) -> list[tuple[RevocationRequest, CertificateRecord]]:
+    """Each request with the registry's certificate it is about (the registry is the
+    signatures feature's: asked in one query, never joined)."""
+    found = await signatures.certificates(session, (r.certificate_id for r in requests))
+    return [(r, found[r.certificate_id]) for r in requests if r.certificate_id in found]
 
 
 async def requests_of(
     session: AsyncSession, user_id: int, limit: int = 10
-) -> Sequence[tuple[RevocationRequest, Certificate]]:
+) -> Sequence[tuple[RevocationRequest, CertificateRecord]]:
     async with session.begin():
-        rows = await session.execute(
-            select(RevocationRequest, Certificate)
-            .join(Certificate, Certificate.id == RevocationRequest.certificate_id)
+        requests = await session.scalars(
+            select(RevocationRequest)
             .where(RevocationRequest.requester_id == user_id)
             .order_by(RevocationRequest.id.desc())
             .limit(limit)
         )
-        return [(r, c) for r, c in rows]
+        return await _with_certificates(session, requests.all())
 
 
 # ---- organisations ------------------------------------------------------------------------
@@ -174,16 +179,10 @@ async def requests_of(
 
 async def org_certificates(
     session: AsyncSession, user_id: int, org_bin: str
-) -> Sequence[Certificate]:
+) -> Sequence[CertificateRecord]:
     async with session.begin():
         await _require_admin(session, user_id, org_bin)
-        return (
-            await session.scalars(
-                select(Certificate)
-                .where(Certificate.org_bin == org_bin)
-                .order_by(Certificate.full_name, Certificate.iin, Certificate.valid_to)
-            )
-        ).all()
+        return await signatures.organisation_certificates(session, org_bin)
 
 
 async def _require_admin(session: AsyncSession, user_id: int, org_bin: str) -> None:
@@ -192,10 +191,12 @@ async def _require_admin(session: AsyncSession, user_id: int, org_bin: str) -> N
         raise NotAllowed(f"user {user_id} is not an admin of {org_bin}")
 
 
-async def employee_of(session: AsyncSession, user_id: int, certificate_id: int) -> Certificate:
+async def employee_of(
+    session: AsyncSession, user_id: int, certificate_id: int
+) -> CertificateRecord:
     """A certificate of the admin's organisation: it names the employee (IIN) and the BIN."""
     async with session.begin():
-        certificate = await session.get(Certificate, certificate_id)
+        certificate = await signatures.certificate(session, certificate_id)
         if certificate is None or certificate.org_bin is None:
             raise NotAllowed(f"certificate {certificate_id} is not an organisation's")
         await _require_admin(session, user_id, certificate.org_bin)
@@ -206,7 +207,7 @@ async def record_departure(session: AsyncSession, user_id: int, certificate_id: 
     """The employee named by this certificate left: request revocation of every valid
     certificate of theirs issued for this organisation, and record the departure."""
     async with session.begin():
-        anchor = await session.get(Certificate, certificate_id)
+        anchor = await signatures.certificate(session, certificate_id)
         if anchor is None or anchor.org_bin is None:
             raise NotAllowed(f"certificate {certificate_id} is not an organisation's")
         await _require_admin(session, user_id, anchor.org_bin)
@@ -218,34 +219,23 @@ async def record_departure(session: AsyncSession, user_id: int, certificate_id: 
             f"org:{anchor.org_bin}",
             employee=anchor.full_name,
         )
-        targets = (
-            await session.scalars(
-                select(Certificate).where(
-                    Certificate.org_bin == anchor.org_bin,
-                    Certificate.iin == anchor.iin,
-                    Certificate.status.in_(REVOCABLE),
-                )
-            )
-        ).all()
+        targets = await signatures.employee_certificates(
+            session, anchor.org_bin, [anchor.iin], statuses=REVOCABLE
+        )
         return [await _file(session, c, user_id, EMPLOYEE_LEFT, anchor.org_bin) for c in targets]
 
 
 async def departed_still_valid(
     session: AsyncSession, org_bin: str, today: date
-) -> Sequence[Certificate]:
+) -> Sequence[CertificateRecord]:
     """Certificates of recorded departures that are still valid: the weekly reminder's list."""
     async with session.begin():
-        departed = select(Departure.iin).where(Departure.org_bin == org_bin)
-        return (
-            await session.scalars(
-                select(Certificate).where(
-                    Certificate.org_bin == org_bin,
-                    Certificate.iin.in_(departed),
-                    Certificate.status.in_(REVOCABLE),
-                    Certificate.valid_to >= today,
-                )
-            )
-        ).all()
+        departed = await session.scalars(
+            select(Departure.iin).where(Departure.org_bin == org_bin).distinct()
+        )
+        return await signatures.employee_certificates(
+            session, org_bin, departed.all(), statuses=REVOCABLE, valid_on=today
+        )
 
 
 async def appoint_admin(session: AsyncSession, actor: str, org_bin: str, user_id: int) -> bool:
@@ -272,7 +262,7 @@ async def remove_admin(session: AsyncSession, actor: str, org_bin: str, user_id:
 
 async def open_requests(
     session: AsyncSession, offset: int = 0, limit: int = 5
-) -> tuple[int, Sequence[tuple[RevocationRequest, Certificate]]]:
+) -> tuple[int, Sequence[tuple[RevocationRequest, CertificateRecord]]]:
     async with session.begin():
         total = int(
             await session.scalar(
@@ -280,15 +270,14 @@ async def open_requests(
             )
             or 0
         )
-        rows = await session.execute(
-            select(RevocationRequest, Certificate)
-            .join(Certificate, Certificate.id == RevocationRequest.certificate_id)
+        requests = await session.scalars(
+            select(RevocationRequest)
             .where(RevocationRequest.status == OPEN)
             .order_by(RevocationRequest.id)
             .offset(offset)
             .limit(limit)
         )
-        return total, [(r, c) for r, c in rows]
+        return total, await _with_certificates(session, requests.all())
 
 
 async def find_request(session: AsyncSession, key: str) -> RevocationRequest | None:
@@ -333,14 +322,15 @@ async def decide(
         request = await session.get(RevocationRequest, request_id, populate_existing=True)
         if request is None:
             raise NotAllowed(f"no request {request_id}")
-        certificate = await session.get(Certificate, request.certificate_id)
-        assert certificate is not None
         if result.rowcount == 0:  # type: ignore[attr-defined]
+            certificate = await signatures.certificate(session, request.certificate_id)
+            assert certificate is not None
             return Decision(request, certificate, decided_now=False)
         if approve:
-            certificate.status = "revoked"
-            certificate.status_since = today_in_almaty(now)
-            certificate.updated_at = now
+            certificate = await signatures.mark_revoked(session, request.certificate_id, now)
+        else:
+            certificate = await signatures.certificate(session, request.certificate_id)
+        assert certificate is not None
         audit.record(
             session,
             actor,
@@ -350,10 +340,3 @@ async def decide(
             reason=request.decision_reason,
         )
         return Decision(request, certificate, decided_now=True)
-
-
-async def org_admins_of(session: AsyncSession, org_bin: str) -> list[int]:
-    async with session.begin():
-        return list(
-            await session.scalars(select(OrgAdmin.user_id).where(OrgAdmin.org_bin == org_bin))
-        )

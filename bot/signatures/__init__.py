@@ -1,6 +1,8 @@
-"""My signatures: registry lookups, certificate inspection and revocation status.
+"""My signatures: the registry, /status, certificate inspection, OCSP, expiry reminders.
 
-The modules here are Telegram-free and database-free; import them directly
-(``from bot.signatures.identifiers import is_valid_iin``). This package file stays
-empty so importing one helper never drags in the Telegram handlers.
+Telegram lives in handlers.py and reminder_job.py (which sends the reminders) only; the rest
+is Telegram-free, and the parsers (identifiers, der, certificates, containers, registry_csv)
+touch no database either. Import modules directly
+(``from bot.signatures.identifiers import is_valid_iin``): this package file stays empty so
+that importing one helper never drags in the Telegram handlers.
 """

@@ -6,21 +6,17 @@ import argparse
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from bot.cli import CommandError, print_json, settings_for_cli
+from bot.clikit import CommandError, CommandGroups, database, print_json, settings_for_cli
 from bot.config import Settings
-from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
 from bot.signatures.registry import ImportReport, import_registry, registry_size
 from bot.signatures.registry_csv import RegistryHeaderError
 
-DEMO_REGISTRY = (
-    Path(__file__).resolve().parent.parent.parent / "content/signatures/demo_registry.csv"
-)
+DEMO_REGISTRY = Path("signatures") / "demo_registry.csv"  # in the content directory
 
 
-def register(sub: Any, content_sub: Any) -> None:
+def register(commands: CommandGroups) -> None:
+    sub = commands.top
     registry = sub.add_parser("registry", help="the ministry's certificate registry")
     actions = registry.add_subparsers(title="registry commands", metavar="ACTION", required=True)
     importer = actions.add_parser(
@@ -45,18 +41,15 @@ def _lines(path: Path) -> Iterator[str]:
 
 async def load_file(settings: Settings, path: Path, *, skip_invalid: bool) -> ImportReport:
     secret = settings.pii_key()  # before the database is touched: no key, no import
-    engine = create_engine(settings.resolved_database_url())
-    try:
-        await migrate.upgrade(engine)
+    async with database(settings) as db:
         return await import_registry(
-            create_sessionmaker(engine), _lines(path), secret=secret, skip_invalid=skip_invalid
+            db.sessionmaker, _lines(path), secret=secret, skip_invalid=skip_invalid
         )
-    finally:
-        await engine.dispose()
 
 
-def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int:
-    settings = settings_for_cli()
+def _run_import(
+    args: argparse.Namespace, settings: Settings, path: Path, skip_invalid: bool
+) -> int:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     try:
@@ -83,22 +76,22 @@ def _run_import(args: argparse.Namespace, path: Path, skip_invalid: bool) -> int
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    return _run_import(args, args.file, args.skip_invalid)
+    return _run_import(args, settings_for_cli(), args.file, args.skip_invalid)
 
 
 async def prepare_demo(settings: Settings) -> None:
     """The terminal chat starts with the sample registry, so every flow can be tried."""
-    engine = create_engine(settings.resolved_database_url())
-    try:
-        async with create_sessionmaker(engine)() as session:
+    async with database(settings, upgrade=False) as db:
+        async with db.sessionmaker() as session:
             empty = await registry_size(session) == 0
         if empty:
             await import_registry(
-                create_sessionmaker(engine), _lines(DEMO_REGISTRY), secret=settings.pii_key()
+                db.sessionmaker,
+                _lines(settings.content_dir / DEMO_REGISTRY),
+                secret=settings.pii_key(),
             )
-    finally:
-        await engine.dispose()
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    return _run_import(args, DEMO_REGISTRY, False)
+    settings = settings_for_cli()
+    return _run_import(args, settings, settings.content_dir / DEMO_REGISTRY, False)

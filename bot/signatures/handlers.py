@@ -1,58 +1,51 @@
-"""Thin handlers: /status with a verified phone, certificate files, key containers."""
+"""Thin handlers: /status with a verified phone, certificate files, key containers.
+
+Callback data is in actions.py, the screens in views.py."""
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
 from datetime import datetime
 
-from babel.dates import format_date
-from telegram import (
-    InlineKeyboardButton,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core import paging
-from bot.core.callbacks import START, list_start
 from bot.core.filters import NEW, PRIVATE
+from bot.core.messages import delete_message
 from bot.core.private import private_only
+from bot.core.words import words
 from bot.db.base import utcnow
-from bot.i18n import Html
-from bot.runtime import BotContext, Deps, Feature, MenuItem
-from bot.signatures import registry, reminder_job
+from bot.runtime import (
+    Background,
+    BotContext,
+    Deps,
+    EntryPoint,
+    Feature,
+    Links,
+    MenuItem,
+    Ops,
+    TelegramParts,
+)
+from bot.signatures import actions, cli, registry, reminder_job, views
 from bot.signatures.certificates import MAX_CERTIFICATE_BYTES, CertificateError
 from bot.signatures.containers import is_key_container_name, looks_like_key_container
-from bot.signatures.inspection import Inspection, StatusSource
+from bot.signatures.inspection import StatusSource
 from bot.signatures.phones import PhoneError, normalize_phone, phone_hash
-from bot.signatures.views import (
-    CertificateView,
-    asks_about_unrequested,
-    masked,
-    today_in_almaty,
-    view_of,
-)
+from bot.signatures.views import CertificateView, today_in_almaty, view_of
 
 log = logging.getLogger(__name__)
 
-CB_STATUS = "sig:status"
-CB_PAGE = "sig:page:"
+STATUS_PAYLOAD = "status"  # t.me/<bot>?start=status
+# The revocation feature's "request revocation of this certificate", when it is in the bot.
+REVOKE_CERTIFICATE = "revocations.certificate"
 ITEMS_PER_PAGE = 8
 
 
 def setup(deps: Deps) -> None:
     settings = deps.settings
     deps.provide(StatusSource(settings.ocsp_url, settings.ocsp_timeout, settings.ca_certs_path))
-
-
-def _date(context: BotContext, value: object) -> str:
-    return format_date(value, format="long", locale=context.lang)  # type: ignore[arg-type]
 
 
 async def status(update: Update, context: BotContext) -> None:
@@ -77,13 +70,10 @@ async def status_button(update: Update, context: BotContext) -> None:
 
 
 async def _ask_for_contact(message: Message, context: BotContext, *, lapsed: bool) -> None:
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(context.t("signatures.share_button"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
+    w = words(context)
+    await message.chat.send_message(
+        views.ask_for_contact(w, lapsed=lapsed), reply_markup=views.contact_keyboard(w)
     )
-    key = "signatures.reconfirm_contact" if lapsed else "signatures.ask_contact"
-    await message.chat.send_message(context.t(key), reply_markup=keyboard)
 
 
 async def on_contact(update: Update, context: BotContext) -> None:
@@ -111,12 +101,9 @@ async def on_contact(update: Update, context: BotContext) -> None:
 
 
 async def _ask_for_contact_again(message: Message, context: BotContext) -> None:
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(context.t("signatures.share_button"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
+    await message.reply_text(
+        context.t("signatures.not_own_contact"), reply_markup=views.contact_keyboard(words(context))
     )
-    await message.reply_text(context.t("signatures.not_own_contact"), reply_markup=keyboard)
 
 
 async def _show_certificates(message: Message, context: BotContext, hashed: str) -> None:
@@ -124,9 +111,15 @@ async def _show_certificates(message: Message, context: BotContext, hashed: str)
     if page is None:
         await message.chat.send_message(context.t("signatures.none_found"))
         return
-    await message.chat.send_message(
-        page.text, reply_markup=page.markup(_revoke_rows(context, page.items))
-    )
+    await message.chat.send_message(page.text, reply_markup=_markup(context, page))
+
+
+def _markup(
+    context: BotContext, page: paging.Page[tuple[int, CertificateView]]
+) -> InlineKeyboardMarkup | None:
+    revoke = context.deps.entry_point(REVOKE_CERTIFICATE)
+    rows = views.revoke_rows(words(context), page.items, revoke.data if revoke else None)
+    return page.markup(rows)
 
 
 async def _certificates_page(
@@ -135,23 +128,17 @@ async def _certificates_page(
     certificates = await registry.certificates_of(context.session, hashed)
     if not certificates:
         return None
-    today = today_in_almaty(utcnow())
-    views = [view_of(c, today) for c in certificates]
-    numbered = list(enumerate(views, 1))
-    # The "did you request these?" line only where a key is new enough for it to matter.
-    footer = [context.t("signatures.unexpected")] if asks_about_unrequested(views) else []
-    footer.append(context.t("signatures.revoke_hint"))
+    w, today = words(context), today_in_almaty(utcnow())
+    shown = [view_of(c, today) for c in certificates]
     listing: paging.Listing[tuple[int, CertificateView]] = paging.Listing(
-        lambda item: _item(context, *item),
-        lambda position: f"{CB_PAGE}{position}",
-        max_items=ITEMS_PER_PAGE,
+        lambda numbered: views.item(w, *numbered), actions.page, max_items=ITEMS_PER_PAGE
     )
     return await listing.page(
         context,
-        paging.from_list(numbered),
+        paging.from_list(list(enumerate(shown, 1))),
         start,
-        header=lambda count: context.t("signatures.list_header", count=count),
-        footer="\n\n".join(footer),
+        header=lambda count: views.list_header(w, count),
+        footer=views.list_footer(w, shown),
     )
 
 
@@ -160,69 +147,14 @@ async def status_page(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    start = list_start((query.data or "").removeprefix(CB_PAGE))
+    action = actions.parse(query.data)
     hashed = await registry.verified_phone(context.session, user.id, verified_since(context.deps))
-    page = (
-        await _certificates_page(context, hashed, start) if hashed and start is not None else None
-    )
+    page = await _certificates_page(context, hashed, action.start) if hashed and action else None
     if page is None:
         await query.answer(context.t("core.stale_button"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(
-        page.text, reply_markup=page.markup(_revoke_rows(context, page.items))
-    )
-
-
-def _item(context: BotContext, number: int, view: CertificateView) -> str:
-    organisation = (
-        context.t("signatures.organisation", name=view.org_name, bin=view.org_bin)
-        if view.org_name and view.org_bin
-        else ""
-    )
-    if view.days_left is None:
-        left = ""
-    elif view.days_left == 0:
-        left = context.t("signatures.expires_today")
-    else:
-        left = context.t("signatures.days_left", count=view.days_left)
-    dates = context.t(
-        view.dates_key,
-        start=_date(context, view.valid_from),
-        end=_date(context, view.valid_to),
-        since=_date(context, view.status_since) if view.status_since else "",
-        left=Html(left),
-    )
-    return context.t(
-        "signatures.item",
-        number=number,
-        new=Html(context.t("signatures.new") if view.recent else ""),
-        kind=context.t(view.kind_key),
-        serial_end=view.serial_end,
-        status=context.t(f"signatures.status.{view.status_key}"),
-        holder=view.holder,
-        iin=view.masked_iin,
-        organisation=Html(organisation),
-        dates=Html(dates),
-    )
-
-
-def _revoke_rows(
-    context: BotContext, items: Sequence[tuple[int, CertificateView]]
-) -> list[list[InlineKeyboardButton]]:
-    action = context.deps.certificate_action
-    if action is None:
-        return []
-    return [
-        [
-            InlineKeyboardButton(
-                context.t("signatures.revoke_button", number=number),
-                callback_data=action(view.id),
-            )
-        ]
-        for number, view in items
-        if view.revocable
-    ]
+    await query.edit_message_text(page.text, reply_markup=_markup(context, page))
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -254,44 +186,17 @@ async def on_document(update: Update, context: BotContext) -> None:
     except CertificateError as exc:
         await message.reply_text(context.t(f"signatures.file_{exc.reason}"))
         return
-    await message.reply_text(_describe(context, inspection))
+    await message.reply_text(views.inspected(words(context), inspection))
 
 
 async def _too_large(message: Message, context: BotContext) -> None:
-    limit = MAX_CERTIFICATE_BYTES // 1024
-    await message.reply_text(context.t("signatures.file_too_large", limit=limit))
+    await message.reply_text(views.too_large(words(context), MAX_CERTIFICATE_BYTES))
 
 
 async def _delete_container(message: Message, context: BotContext) -> None:
     """Delete first, then explain: the file must not stay in the chat a moment longer."""
-    try:
-        await message.delete()
-    except TelegramError:
-        log.warning("could not delete a key container (chat_id=%s)", message.chat_id)
+    await delete_message(message, "a key container")
     await message.chat.send_message(context.t("signatures.container_deleted"))
-
-
-def _describe(context: BotContext, inspection: Inspection) -> str:
-    info = inspection.info
-    not_stated = context.t("signatures.not_stated")
-    usage = ", ".join(
-        context.t(f"signatures.usage.{u}")
-        if context.deps.texts.has(f"signatures.usage.{u}")
-        else context.t("signatures.usage.other")
-        for u in info.key_usage
-    )
-    return context.t(
-        "signatures.certificate",
-        holder=info.common_name or not_stated,
-        iin=masked(info.iin) if info.iin else not_stated,
-        bin=info.org_bin or not_stated,
-        issuer=info.issuer_common_name or info.issuer,
-        serial=info.serial_number,
-        start=_date(context, today_in_almaty(info.not_before)),
-        end=_date(context, today_in_almaty(info.not_after)),
-        usage=usage or not_stated,
-        status=context.t(f"signatures.status.{inspection.status_key}"),
-    )
 
 
 async def forget_lapsed_links(deps: Deps) -> int:
@@ -307,18 +212,27 @@ feature = Feature(
     handlers=[
         CommandHandler("status", status, filters=PRIVATE),
         # Someone's certificates are shown in their private chat only, whatever the data says.
-        CallbackQueryHandler(private_only("status", status_button), pattern=f"^{CB_STATUS}$"),
         CallbackQueryHandler(
-            private_only("status", status_page), pattern=f"^{re.escape(CB_PAGE)}{START}$"
+            private_only("status", status_button), pattern=actions.PATTERNS["status"]
         ),
+        CallbackQueryHandler(private_only("status", status_page), pattern=actions.PATTERNS["page"]),
         MessageHandler(PRIVATE & NEW & filters.CONTACT, on_contact),
         MessageHandler(PRIVATE_DOCUMENTS, on_document),
     ],
-    commands=["status"],
-    menu=[MenuItem("signatures.menu_button", CB_STATUS, private_only=True)],
-    deep_links={"status": status},
-    setup=setup,
-    on_startup=reminder_job.start,
-    on_shutdown=reminder_job.stop,
-    housekeeping=[forget_lapsed_links],
+    telegram=TelegramParts(
+        commands=["status"],
+        menu=[MenuItem("signatures.menu_button", actions.STATUS, private_only=True)],
+        deep_links={STATUS_PAYLOAD: status},
+    ),
+    background=Background(
+        setup=setup,
+        on_startup=reminder_job.start,
+        on_shutdown=reminder_job.stop,
+        housekeeping=[forget_lapsed_links],
+    ),
+    ops=Ops(cli=cli.register, demo=cli.prepare_demo),
+    links=Links(
+        publishes={"signatures.status": EntryPoint(actions.STATUS, STATUS_PAYLOAD)},
+        may_use=[REVOKE_CERTIFICATE],
+    ),
 )

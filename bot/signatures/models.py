@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
@@ -30,6 +31,39 @@ class Certificate(Base):
     org_bin: Mapped[str | None] = mapped_column(String(12), index=True)
     org_name: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    def record(self) -> CertificateRecord:
+        return CertificateRecord(
+            id=self.id,
+            serial_number=self.serial_number,
+            iin=self.iin,
+            full_name=self.full_name,
+            key_type=self.key_type,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            status=self.status,
+            status_since=self.status_since,
+            org_bin=self.org_bin,
+            org_name=self.org_name,
+        )
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """A registry row as other features see it (bot/signatures/api.py): a copy, so that only
+    this feature ever writes its table. No phone hash: nobody else needs it."""
+
+    id: int
+    serial_number: str
+    iin: str
+    full_name: str
+    key_type: str
+    valid_from: date
+    valid_to: date
+    status: str
+    status_since: date | None
+    org_bin: str | None
+    org_name: str | None
 
 
 class VerifiedPhone(Base):

@@ -187,7 +187,8 @@ async def fresh_database(kind: str) -> tuple[str, Callable[[], Awaitable[None]]]
 
 # The bot's process: `esign-bot run`, with Telegram's 30 messages/s lifted (a benchmark only).
 BOT_PROCESS = os.environ.get("BENCH_BOT_PROCESS") or (
-    "import bot.app; bot.app.OVERALL_MAX_RATE = bot.app.GROUP_MAX_RATE = 100000; "
+    "import os; os.environ['SEND_RATE'] = '1000'; "
+    "import bot.ops.sendqueue as q; q.GROUP_RATE = q.GROUP_BURST = 100000; "
     "import sys; from bot.cli import main; sys.exit(main(['run']))"
 )
 WEBHOOK_SECRET = "bench-webhook-secret"
@@ -280,7 +281,7 @@ def report(kind: str, stats: Stats, elapsed: float) -> None:
     )
     print(f"  {'kind':<12}{'count':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     everything = [value for values in stats.latencies.values() for value in values]
-    rows = sorted(stats.latencies.items(), key=lambda kv: -len(kv[1])) + [("all", everything)]
+    rows = [*sorted(stats.latencies.items(), key=lambda kv: -len(kv[1])), ("all", everything)]
     for name, values in rows:
         q = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
         print(

@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcasts import campaigns, engine, subscriptions
+from bot.broadcasts.deliveries import Claimed, Outcome, Store
 from bot.broadcasts.engine import Dispatcher, RateLimited, Transient
 from bot.broadcasts.models import CampaignState, Delivery, DeliveryState
-from bot.broadcasts.store import Claimed, Outcome, Store
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.i18n import Texts

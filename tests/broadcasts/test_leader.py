@@ -27,12 +27,18 @@ class Job:
             self.running = False
 
 
-async def wait_until(condition: Callable[[], bool], within: float) -> float:
+async def seconds_until(condition: Callable[[], bool], within: float) -> float | None:
+    """How long the condition took to hold, or None if it did not within `within` seconds."""
     started = time.monotonic()
     while not condition():
-        assert time.monotonic() - started < within, "condition not met in time"
+        if time.monotonic() - started >= within:
+            return None
         await asyncio.sleep(0.02)
     return time.monotonic() - started
+
+
+async def eventually(condition: Callable[[], bool], within: float) -> bool:
+    return await seconds_until(condition, within) is not None
 
 
 async def test_a_follower_takes_over_when_the_leaders_connection_dies(postgres_url: str) -> None:
@@ -45,7 +51,7 @@ async def test_a_follower_takes_over_when_the_leaders_connection_dies(postgres_u
         asyncio.create_task(second.run(jobs[1].work)),
     ]
     try:
-        await wait_until(lambda: first.is_leader or second.is_leader, 5)
+        assert await eventually(lambda: first.is_leader or second.is_leader, 5)
         await asyncio.sleep(1.2)  # both had several chances to grab the lock
         assert [first.is_leader, second.is_leader].count(True) == 1
         leader, follower = (first, second) if first.is_leader else (second, first)
@@ -58,9 +64,10 @@ async def test_a_follower_takes_over_when_the_leaders_connection_dies(postgres_u
             await admin.execute(
                 text("SELECT pg_terminate_backend(:pid)"), {"pid": leader.backend_pid}
             )
-        took = await wait_until(lambda: follower.is_leader and follower_job.running, 5)
+        took = await seconds_until(lambda: follower.is_leader and follower_job.running, 5)
+        assert took is not None
         assert took < 3  # within seconds: a retry interval plus a check
-        await wait_until(lambda: not leader.is_leader and not leader_job.running, 5)
+        assert await eventually(lambda: not leader.is_leader and not leader_job.running, 5)
         # The old leader keeps trying and stays a follower while the new one lives.
         await asyncio.sleep(1.2)
         assert not leader.is_leader
@@ -81,16 +88,20 @@ async def test_stopping_the_leader_hands_over(postgres_url: str) -> None:
     engines = [create_engine(postgres_url) for _ in range(2)]
     first = Leadership(engines[0], "handover", retry_interval=0.3, check_interval=0.3)
     second = Leadership(engines[1], "handover", retry_interval=0.3, check_interval=0.3)
-    first_task = asyncio.create_task(first.run(Job().work))
-    await wait_until(lambda: first.is_leader, 5)
-    second_task = asyncio.create_task(second.run(Job().work))
+    first_job, second_job = Job(), Job()
+    first_task = asyncio.create_task(first.run(first_job.work))
+    assert await eventually(lambda: first.is_leader, 5)
+    second_task = asyncio.create_task(second.run(second_job.work))
     await asyncio.sleep(0.5)
     assert not second.is_leader
+    assert (first_job.running, second_job.running) == (True, False)
     first.stop()
     first_task.cancel()
     await asyncio.gather(first_task, return_exceptions=True)
     await first.close()
-    await wait_until(lambda: second.is_leader, 3)
+    assert not first_job.running
+    assert await eventually(lambda: second.is_leader and second_job.running, 3)
+    assert second_job.starts == 1
     second.stop()
     second_task.cancel()
     await asyncio.gather(second_task, return_exceptions=True)
@@ -104,7 +115,7 @@ async def test_on_sqlite_the_only_instance_leads(sqlite_url: str) -> None:
     leadership = Leadership(engine, "solo", stop_grace=0.1)
     job = Job()
     task = asyncio.create_task(leadership.run(job.work))
-    await wait_until(lambda: job.running, 1)
+    assert await eventually(lambda: job.running, 1)
     assert leadership.is_leader
     leadership.stop()  # the job ignores it: it is cancelled after the grace period
     await asyncio.wait_for(task, 2)
@@ -125,7 +136,11 @@ async def test_work_that_fails_is_restarted_while_leading(sqlite_url: str) -> No
         await asyncio.Event().wait()
 
     task = asyncio.create_task(leadership.run(flaky))
-    await wait_until(lambda: len(runs) == 3, 2)
+    # Two failures, each restarted after the delay; the third run lasts.
+    assert await eventually(lambda: len(runs) == 3, 2)
+    assert leadership.is_leader
+    await asyncio.sleep(0.2)  # several restart delays: a lasting run is not started again
+    assert len(runs) == 3
     leadership.stop()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)

@@ -94,6 +94,25 @@ def test_missing_plural_form_is_named(content: Path) -> None:
     assert any("ru/x.toml: x.days: plural forms missing: ['few', 'many']" in p for p in problems)
 
 
+def test_shared_texts_are_loaded_once_per_content(content: Path) -> None:
+    first = Texts.shared(content)
+    assert Texts.shared(content) is first
+    path = content / "strings" / "en" / "core.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("<b>What I can do</b>", "<b>What I do</b>"),
+        encoding="utf-8",
+    )
+    edited = Texts.shared(content)
+    assert edited is not first
+    assert "<b>What I do</b>" in edited.get("en", "core.help")
+    assert "<b>What I can do</b>" in first.get("en", "core.help")
+    # Content that fails its checks is refused each time, never kept.
+    path.write_text('welcome = "unterminated\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ContentError):
+            Texts.shared(content)
+
+
 def test_parameters_are_escaped_unless_marked_html() -> None:
     texts = Texts.load()
     assert "&lt;script&gt;" in texts.get("en", "core.welcome", name="<script>")

@@ -6,13 +6,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
+from bot.config import load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.db.metadata import all_metadata
+from bot.harness import BotHarness
+
+# Some branches up to an early revision, revocations' not at all: a database from before a
+# release that added a feature, or revisions, on a branch.
+BEHIND = ("0002", "b0001", "g0001", "q0001", "s0001")
 
 
 def _diff(connection: Connection) -> list[object]:
@@ -20,8 +27,8 @@ def _diff(connection: Connection) -> list[object]:
     return list(compare_metadata(context, all_metadata()))
 
 
-async def test_migrations_match_the_models(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migrations_match_the_models(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine)
         assert await migrate.current_revisions(engine) == migrate.head_revisions()
@@ -31,6 +38,43 @@ async def test_migrations_match_the_models(database_url: str) -> None:
         await migrate.upgrade(engine)
     finally:
         await engine.dispose()
+
+
+def _upgrade_partly(connection: Connection) -> None:
+    for revision in BEHIND:
+        command.upgrade(migrate._config(connection), revision)
+
+
+async def test_a_database_behind_on_some_branches_is_brought_to_the_heads(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(_upgrade_partly)
+            await conn.commit()
+        assert await migrate.current_revisions(engine) == set(BEHIND)
+        await migrate.upgrade(engine)
+        assert await migrate.current_revisions(engine) == migrate.head_revisions()
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_the_bot_migrates_an_empty_database_at_start(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        database_url=empty_database_url,
+        bot_data_dir=tmp_path,
+        pii_secret="test-pii-secret-0123456789",
+    )
+    async with BotHarness(settings) as harness:
+        reply = await harness.user(language_code="en").send("/start")
+        assert reply.messages
+        engine = harness.application.deps.engine
+        assert await migrate.current_revisions(engine) == migrate.head_revisions()
 
 
 def _start_upgrade(url: str, cwd: Path) -> subprocess.Popen[str]:
@@ -53,15 +97,15 @@ def _upgrade_twice_at_once(url: str, cwd: Path) -> None:
 
 
 async def test_two_processes_migrate_postgres_concurrently(
-    postgres_url: str, tmp_path: Path
+    empty_postgres_url: str, tmp_path: Path
 ) -> None:
-    _upgrade_twice_at_once(postgres_url, tmp_path)
-    engine = create_engine(postgres_url)
+    _upgrade_twice_at_once(empty_postgres_url, tmp_path)
+    engine = create_engine(empty_postgres_url)
     try:
         assert await migrate.current_revisions(engine) == migrate.head_revisions()
     finally:
         await engine.dispose()
 
 
-def test_two_processes_migrate_sqlite_concurrently(sqlite_url: str, tmp_path: Path) -> None:
-    _upgrade_twice_at_once(sqlite_url, tmp_path)
+def test_two_processes_migrate_sqlite_concurrently(empty_sqlite_url: str, tmp_path: Path) -> None:
+    _upgrade_twice_at_once(empty_sqlite_url, tmp_path)

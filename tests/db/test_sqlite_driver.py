@@ -81,10 +81,13 @@ async def test_writers_take_turns_in_order_without_database_is_locked(
 async def test_a_failed_statement_rolls_back_and_lets_the_next_writer_in(
     engine: AsyncEngine,
 ) -> None:
-    with pytest.raises(Exception, match="NOT NULL"):
+    async def failing() -> None:
         async with engine.begin() as conn:
             await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept?')"))
             await conn.execute(text("INSERT INTO t (id, v) VALUES (2, NULL)"))
+
+    with pytest.raises(Exception, match="NOT NULL"):
+        await failing()
     async with asyncio.timeout(2), engine.begin() as conn:
         await conn.execute(text("INSERT INTO t (id, v) VALUES (3, 'next')"))
     async with engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,25 @@ def test_config_is_honoured(content_dir: Path) -> None:
         load_topics(content_dir), load_lexicon(content_dir), MatcherConfig(min_score=0.99)
     )
     assert strict.match("можно ли дать эцп бухгалтеру?").topic is None
+
+
+def test_shared_matcher_is_built_once_per_content(content_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(content_dir, copy)
+    first = Matcher.shared(copy)
+    assert Matcher.shared(copy) is first
+    assert first.match("зелёный дирижабль улетел").topic is None
+
+    # Edited content is not served from the old matcher.
+    topic = copy / "topics" / "lost-key.toml"
+    text = topic.read_text(encoding="utf-8")
+    topic.write_text(
+        text.replace("examples = [\n", 'examples = [\n    "Зелёный дирижабль улетел",\n', 1),
+        encoding="utf-8",
+    )
+    edited = Matcher.shared(copy)
+    assert edited is not first
+    assert edited.match("зелёный дирижабль улетел").topic == "lost-key"
 
 
 def test_guidance_never_imports_telegram() -> None:

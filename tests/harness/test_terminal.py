@@ -113,7 +113,7 @@ async def test_a_decision_and_a_warning_wait_for_the_person_they_were_sent_to(
     assert "will be marked as revoked in the registry" in after(operator, "Approve REV-")
     back = after(operator, "(you are now user 1, Айгерим")
     assert "(while you were away the bot sent 1 message(s):)" in back
-    assert "одобрена" in back
+    assert "Оператор одобрил вашу заявку" in back
 
 
 async def test_each_user_shares_their_own_demo_phone(demo_settings: Settings) -> None:
@@ -140,7 +140,7 @@ async def test_sample_files_are_offered_and_inspected(demo_settings: Settings) -
     assert "Статус: ✅ действует" in after(output, "Серийный номер: 4D3A0002")
     assert "Статус: ⛔ отозван" in after(output, "Серийный номер: 4D3A0004")
     assert "Статус: ❔ сейчас неизвестен" in after(output, "Владелец: ТЕСТОВ ТЕСТ")
-    assert "Я удалил ваше сообщение: в нём был контейнер ключа." in output
+    assert "Я удалил ваше сообщение: в нём был файл ключа." in output
     assert "(cannot read no-such-file.cer" in output
 
 
@@ -195,8 +195,8 @@ async def test_messages_to_your_private_chat_wait_while_you_are_in_the_group(
     )
     waiting = after(output, "(you are now user 1, Айгерим")
     assert "(messages are waiting in your private chat: /private to read them)" in waiting
-    assert "одобрена" not in waiting.split("(back in your private chat")[0]
-    assert "одобрена" in after(waiting, "(back in your private chat")
+    assert "Оператор одобрил вашу заявку" not in waiting.split("(back in your private chat")[0]
+    assert "Оператор одобрил вашу заявку" in after(waiting, "(back in your private chat")
 
 
 async def test_the_terminal_chat_can_try_inline_mode(demo_settings: Settings) -> None:
@@ -204,3 +204,10 @@ async def test_the_terminal_chat_can_try_inline_mode(demo_settings: Settings) ->
     # Айгерим speaks Russian: the featured cards come in her language, each with its deep link.
     assert "[2] " + TEXTS.get("ru", "inline.cards.already-shared.title") in output
     assert f"https://t.me/{BOT_USERNAME}?start=t-" in output
+
+
+async def test_the_operators_charts_show_as_an_album(demo_settings: Settings) -> None:
+    output = after(await chat(demo_settings, "/user 9", "/stats"), "(you are now user 9")
+    photos = re.findall(r"\[photo (\d+)×(\d+) in an album\]", output)
+    assert len(photos) >= 2  # sendMediaGroup: an album of charts, each shown with its size
+    assert all(int(w) > 0 and int(h) > 0 for w, h in photos)

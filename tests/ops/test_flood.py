@@ -97,9 +97,11 @@ async def test_purge_forgets_idle_users_but_not_cooling_down_ones(engine: AsyncE
 # ---- through the bot ---------------------------------------------------------------------
 
 
-async def test_a_flooding_user_is_told_once_and_others_are_not_slowed(tmp_path: Path) -> None:
+async def test_a_flooding_user_is_told_once_and_others_are_not_slowed(
+    tmp_path: Path, sqlite_url: str
+) -> None:
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         flood_limit_per_minute=5,
@@ -138,9 +140,11 @@ async def test_a_flooding_user_is_told_once_and_others_are_not_slowed(tmp_path: 
         assert metrics.dropped.labels("flood")._value.get() == 8
 
 
-async def test_button_presses_count_and_the_notice_is_an_alert(tmp_path: Path) -> None:
+async def test_button_presses_count_and_the_notice_is_an_alert(
+    tmp_path: Path, sqlite_url: str
+) -> None:
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         flood_limit_per_minute=2,
@@ -155,9 +159,9 @@ async def test_button_presses_count_and_the_notice_is_an_alert(tmp_path: Path) -
         assert answer == {"text": TEXTS.get("kk", "ops.flood_notice", count=1)}
 
 
-async def test_group_messages_are_not_counted(tmp_path: Path) -> None:
+async def test_group_messages_are_not_counted(tmp_path: Path, sqlite_url: str) -> None:
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         flood_limit_per_minute=1,

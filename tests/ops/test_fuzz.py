@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.app
 from bot.config import load_settings
 from bot.harness import BotHarness, FakeUser
 from bot.harness.records import ChatRecord, MessageRecord
 from bot.harness.server import BOT_ID, BOT_USERNAME
+from bot.ops import sendqueue
 from bot.ops.metrics import Metrics
 from tests.benchmarks.worst_inputs import WORST_FILES, WORST_TEXTS
 
@@ -285,12 +285,13 @@ class Errors(logging.Handler):
 
 @pytest.fixture
 async def fuzz_harness(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BotHarness]:
-    monkeypatch.setattr(bot.app, "OVERALL_MAX_RATE", FAST)
-    monkeypatch.setattr(bot.app, "GROUP_MAX_RATE", FAST)
+    monkeypatch.setattr(sendqueue, "GROUP_RATE", FAST)
+    monkeypatch.setattr(sendqueue, "GROUP_BURST", FAST)
     fuzz_settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        send_rate=1000,
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         operator_ids="",

@@ -19,7 +19,7 @@ from bot.config import load_settings
 from bot.db import dialogs, flows
 from bot.db.base import utcnow
 from bot.db.models import ButtonFlow, DialogState
-from bot.guidance.feedback import remember_unmatched
+from bot.guidance.editor_notes import remember_unmatched
 from bot.guidance.models import UnmatchedQuestion
 from bot.harness import BotHarness
 from bot.ops import housekeeping

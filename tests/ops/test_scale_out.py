@@ -65,13 +65,13 @@ async def _leaders(instances: list[Instance]) -> list[Instance]:
 
 @pytest.fixture
 async def cluster(
-    postgres_url: str, tmp_path: Path
+    empty_postgres_url: str, tmp_path: Path
 ) -> AsyncIterator[tuple[BotHarness, list[Instance], Nginx]]:
     async with BotHarness(mode="external") as harness:
         instances = [Instance(f"bot{i}", {}, tmp_path / "bots") for i in range(3)]
         nginx = Nginx(tmp_path / "nginx", upstreams=[i.port for i in instances])
         env = instance_env(
-            database_url=postgres_url,
+            database_url=empty_postgres_url,
             api_base=harness.api.base_url,
             file_base=harness.api.file_url,
             token=HARNESS_TOKEN,
@@ -130,7 +130,7 @@ async def _start_broadcast(database_url: str) -> int:
 
 
 async def test_a_crash_and_a_stop_lose_nothing_and_repeat_nothing(
-    cluster: tuple[BotHarness, list[Instance], Nginx], postgres_url: str
+    cluster: tuple[BotHarness, list[Instance], Nginx], empty_postgres_url: str
 ) -> None:
     harness, instances, _ = cluster
     api = harness.api
@@ -161,7 +161,7 @@ async def test_a_crash_and_a_stop_lose_nothing_and_repeat_nothing(
 
     traffic = [asyncio.create_task(chatter(u)) for u in users]
     try:
-        await _start_broadcast(postgres_url)
+        await _start_broadcast(empty_postgres_url)
         await _until(
             "the broadcast under way",
             lambda: sum(_count(harness, u, WARNING) for u in users) >= 6,

@@ -93,7 +93,7 @@ async def guarded(database_url: str) -> Any:
 async def test_a_broken_counter_does_not_get_the_update_handled_twice(
     guarded: tuple[AsyncEngine, UpdateGuard], caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine, guard = guarded
+    _, guard = guarded
     async with guard.hold(7, 42) as claim:
         assert claim is not None
         await claim.finish([(text("INSERT INTO no_such_table (n) VALUES (1)"), {})])

@@ -123,10 +123,9 @@ async def test_an_instance_that_dies_mid_update_leaves_it_to_the_redelivery(
 
 
 async def test_on_sqlite_a_repeat_is_dropped_and_a_failure_is_not_remembered(
-    tmp_path: Path,
+    sqlite_url: str,
 ) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
-    await migrate.upgrade(engine)
+    engine = create_engine(sqlite_url)
     guard = UpdateGuard(engine)
     try:
         assert await _claim(guard, 1, 42) is True

@@ -10,7 +10,7 @@ from zxcvbn import feedback as zxcvbn_feedback
 
 from bot.i18n import LANGS, Texts
 from bot.passwords import check_password, resources
-from bot.passwords.feedback import EXTRA_SUGGESTIONS, EXTRA_WARNINGS
+from bot.passwords.zxcvbn_keys import EXTRA_SUGGESTIONS, EXTRA_WARNINGS
 
 
 def _zxcvbn_strings() -> tuple[set[str], set[str]]:

@@ -109,9 +109,9 @@ async def test_one_that_starts_with_a_slash(harness: BotHarness, text: str) -> N
     await assert_screened(harness, user, text)
 
 
-async def test_one_sent_while_flood_muted_is_still_deleted(tmp_path: Path) -> None:
+async def test_one_sent_while_flood_muted_is_still_deleted(tmp_path: Path, sqlite_url: str) -> None:
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         flood_limit_per_minute=3,
@@ -183,10 +183,10 @@ async def test_ordinary_messages_stay(harness: BotHarness, text: str) -> None:
     assert not last_user_message(harness, user).deleted
 
 
-async def test_a_broadcast_may_quote_a_weak_password(tmp_path: Path) -> None:
+async def test_a_broadcast_may_quote_a_weak_password(tmp_path: Path, sqlite_url: str) -> None:
     """A step that takes prose for others keeps its text: warnings quote bad examples."""
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=sqlite_url,
         bot_data_dir=tmp_path,
         pii_secret="test-pii-secret-0123456789",
         operator_ids=str(OPERATOR_ID),

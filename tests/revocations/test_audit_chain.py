@@ -191,9 +191,9 @@ def test_audit_verify_from_the_command_line(tmp_path: Path) -> None:
 
 
 async def test_entries_from_before_the_chain_are_chained_by_the_migration(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(lambda sync: command.upgrade(migrate._config(sync), "r0001"))

@@ -237,9 +237,13 @@ async def test_non_operators_cannot_decide_or_list(world: World) -> None:
 
 async def test_malformed_callback_data_gets_the_stale_answer(world: World) -> None:
     await world.citizen.send("/revoke")
+    stale = {"text": "This button is no longer active. Open /menu for a fresh one."}
     for data in ("rv:ok:1:drop table", "rv:pick:-1", "rq:ok:", "rv:ok:99999999999999:lost"):
         reply = await world.citizen.press(data=data)
-        assert world.citizen.answer_to(reply) is not None
+        assert world.citizen.answer_to(reply) == stale, data
+        assert reply.messages == [], data
+    async with world.harness.application.deps.sessionmaker() as session:
+        assert await session.scalar(select(RevocationRequest)) is None
 
 
 async def test_a_request_for_a_missing_certificate_is_refused(world: World) -> None:

@@ -178,10 +178,10 @@ async def _import_without_secret(tmp_path: Path, url: str) -> None:
 
 
 async def test_import_without_pii_secret_stops_on_postgresql(
-    postgres_url: str, tmp_path: Path
+    empty_postgres_url: str, tmp_path: Path
 ) -> None:
     """The public demo key would make the phones reversible and unmatchable in production."""
-    await _import_without_secret(tmp_path, postgres_url)
+    await _import_without_secret(tmp_path, empty_postgres_url)
 
 
 async def test_import_without_pii_secret_stops_on_another_sqlite_file(tmp_path: Path) -> None:

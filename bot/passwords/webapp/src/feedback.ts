@@ -1,4 +1,4 @@
-// Port of bot/passwords/feedback.py and of zxcvbn 4.5.0's feedback, giving message keys
+// Port of bot/passwords/zxcvbn_keys.py and of zxcvbn 4.5.0's feedback, giving message keys
 // (content/strings/<lang>/passwords.toml) instead of zxcvbn's English.
 import { codePoints } from './data'
 import { DECORATION, Match, USER_INPUTS } from './analyzer'

@@ -1,4 +1,4 @@
-// Port of bot/passwords/lexicon.py: every spelling people type, merged into one dictionary.
+// Port of bot/passwords/dictionaries.py: every spelling people type, merged into one dictionary.
 import { codePoints, emptyRanked, PageData, Ranked } from './data'
 
 export interface Entry {

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from bot.guidance.content import DEFAULT_CONTENT_DIR
-from bot.guidance.langs import LANGS, Lang
+from bot import content
 from bot.guidance.lexicon import Lexicon, load_lexicon
 from bot.guidance.text import Folder, Token, WordPatterns
+from bot.i18n import LANGS, Lang
 
 __all__ = ["LANGS", "Lang", "LanguageDetector", "detect_language"]
 
@@ -88,6 +88,7 @@ def _default_detector(content_dir: Path) -> LanguageDetector:
     return LanguageDetector(load_lexicon(content_dir))
 
 
-def detect_language(text: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> Lang | None:
-    """Language of `text` using the lexicon in `content_dir` (loaded once per directory)."""
-    return _default_detector(content_dir).detect(text)
+def detect_language(text: str, content_dir: Path | None = None) -> Lang | None:
+    """Language of `text` using the lexicon in `content_dir` (default: the one in use),
+    loaded once per directory."""
+    return _default_detector(content_dir or content.directory()).detect(text)

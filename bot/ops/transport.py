@@ -1,4 +1,4 @@
-"""An aiohttp transport for PTB, for the broadcast sender.
+"""An aiohttp transport for PTB, for the bulk sender (broadcasts).
 
 PTB's default transport (httpx) spends about 2 ms of CPU a request in its connection pool,
 which caps one process near 500 messages a second; aiohttp (already a dependency) does the

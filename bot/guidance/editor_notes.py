@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.credentials import holds_password
@@ -69,18 +69,3 @@ async def most_frequent_unmatched(
                 .limit(limit)
             )
         ).all()
-
-
-async def vote_totals(session: AsyncSession) -> dict[str, tuple[int, int]]:
-    """Per topic: (helpful, not helpful)."""
-    async with session.begin():
-        rows = await session.execute(
-            select(AnswerVote.topic, AnswerVote.helpful, func.count()).group_by(
-                AnswerVote.topic, AnswerVote.helpful
-            )
-        )
-    totals: dict[str, tuple[int, int]] = {}
-    for topic, helpful, count in rows:
-        yes, no = totals.get(topic, (0, 0))
-        totals[topic] = (yes + count, no) if helpful else (yes, no + count)
-    return totals
