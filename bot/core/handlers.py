@@ -30,8 +30,10 @@ async def pre_update(update: Update, context: BotContext) -> None:
     """Runs before every handler: flood control, then remember the user.
 
     An ignored update stops here at the cost of one upsert; the one notice is sent after the
-    user is remembered, so it comes in the language they chose. Both writes share one
+    user is remembered, so it comes in the language they chose. Everything shares one
     transaction: this runs for every update, and on SQLite each commit takes the write lock.
+    The same statement that reads the user reads a message's pending step too, which the step
+    router or the password screen would otherwise read in a transaction of their own.
     """
     async with context.session.begin():
         verdict = await gate.screen(update, context)
@@ -55,6 +57,8 @@ async def remember_user(update: Update, context: BotContext) -> None:
         chat_id=chat.id if chat else None,
         chat_type=chat.type if chat else None,
         language_code=user.language_code if user else None,
+        # A message may go to a pending step; a button press or a member change does not.
+        with_step=update.message is not None or update.edited_message is not None,
     )
     if chosen:
         context.set_lang(chosen)

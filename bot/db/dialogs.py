@@ -1,16 +1,24 @@
-"""Dialog state: the step a user is in the middle of, stored so any instance can continue it."""
+"""Dialog state: the step a user is in the middle of, stored so any instance can continue it.
+
+Within an update the state is read at most once: the pre-update step reads it with its other
+statements (`load_step`), later reads are answered from the update's scope, and this update's
+own changes keep that copy true. Nothing outlives the update: the next one reads the database
+again (under the chat lock, so no other instance changes it meanwhile).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
 from bot.db.models import DialogState
+from bot.db.scope import scope_of
+from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
 
 # An expired step is remembered a while longer, so a late answer (perhaps a password) is
@@ -25,20 +33,58 @@ class Pending:
     expired: bool = False
 
 
+_SELECT_STEP = select(DialogState.step, DialogState.data, DialogState.expires_at).where(
+    DialogState.chat_id == bindparam("chat_id"), DialogState.user_id == bindparam("user_id")
+)
+_DELETE_STEP = (
+    delete(DialogState)
+    .where(DialogState.chat_id == bindparam("chat_id"), DialogState.user_id == bindparam("user_id"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def get_step(session: AsyncSession, chat_id: int, user_id: int) -> Pending | None:
-    now = utcnow()
-    async with session.begin():
-        row = await session.scalar(
-            select(DialogState).where(
-                DialogState.chat_id == chat_id, DialogState.user_id == user_id
-            )
-        )
-        if row is None:
-            return None
-        if row.expires_at + EXPIRED_GRACE < now:
-            await session.delete(row)
-            return None
-        return Pending(row.step, dict(row.data or {}), expired=row.expires_at < now)
+    scope = scope_of(session)
+    if scope is not None and (chat_id, user_id) in scope.steps:
+        pending: Pending | None = scope.steps[(chat_id, user_id)]
+        return pending
+    async with transaction(session):
+        return await load_step(session, chat_id, user_id)
+
+
+async def load_step(session: AsyncSession, chat_id: int, user_id: int) -> Pending | None:
+    """Read the step within the caller's transaction (and keep it for the rest of the update)."""
+    row = (await session.execute(_SELECT_STEP, {"chat_id": chat_id, "user_id": user_id})).first()
+    if row is None:
+        return await took_step(session, chat_id, user_id, None, None, None)
+    return await took_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
+
+
+async def took_step(
+    session: AsyncSession,
+    chat_id: int,
+    user_id: int,
+    step: str | None,
+    data: dict[str, Any] | None,
+    expires_at: datetime | None,
+) -> Pending | None:
+    """The step as read by the caller (step None: there is none), kept for the rest of the
+    update; one long past its grace is deleted on the way, within the caller's transaction."""
+    pending = None
+    if step is not None and expires_at is not None:
+        now = utcnow()
+        if expires_at + EXPIRED_GRACE < now:
+            await session.execute(_DELETE_STEP, {"chat_id": chat_id, "user_id": user_id})
+        else:
+            pending = Pending(step, dict(data or {}), expired=expires_at < now)
+    _remember(session, chat_id, user_id, pending)
+    return pending
+
+
+def _remember(session: AsyncSession, chat_id: int, user_id: int, pending: Pending | None) -> None:
+    scope = scope_of(session)
+    if scope is not None:
+        scope.steps[(chat_id, user_id)] = pending
 
 
 async def set_step(
@@ -57,6 +103,7 @@ async def set_step(
     )
     async with session.begin():
         await session.execute(stmt)
+    _remember(session, chat_id, user_id, Pending(step, dict(data or {})))
 
 
 async def clear_step(session: AsyncSession, chat_id: int, user_id: int) -> bool:
@@ -69,6 +116,7 @@ async def clear_step(session: AsyncSession, chat_id: int, user_id: int) -> bool:
             .returning(DialogState.expires_at)
         )
         expires = result.scalar_one_or_none()
+    _remember(session, chat_id, user_id, None)
     return expires is not None and expires >= now
 
 

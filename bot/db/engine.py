@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_driver
 from bot.db.urls import is_sqlite
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,11 @@ def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
     if database and database != ":memory:":
         _private_database_file(Path(database))
     # hide_parameters: SQL errors must not carry personal data into logs and error reports.
-    engine = create_async_engine(url, echo=echo, hide_parameters=True)
+    fast = sqlite_driver.available()
+    extra: dict[str, Any] = (
+        {"module": sqlite_driver.dbapi(SQLITE_BUSY_TIMEOUT_MS / 1000)} if fast else {}
+    )
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **extra)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -58,7 +63,11 @@ def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails at once with SQLITE_BUSY when another connection wrote in between,
         # whereas an immediate one waits out busy_timeout. Services keep transactions short.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Our driver (bot/db/sqlite_driver.py) sends it with the transaction's first statement.
+        if fast:
+            conn.connection.dbapi_connection.begin_immediate()
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

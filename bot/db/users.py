@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import timedelta
+
+from sqlalchemy import BigInteger, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialogs
 from bot.db.base import utcnow
-from bot.db.models import Chat, User
+from bot.db.models import Chat, DialogState, User
 from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
 from bot.i18n import Lang, as_lang
+
+# `last_seen` is kept to this precision: an update from someone seen more recently, in the same
+# app language, writes nothing (reading is cheaper than writing, and on SQLite every write
+# queues for the one write lock).
+SEEN_PRECISION = timedelta(hours=1)
+
+_users, _chats, _steps = User.__table__, Chat.__table__, DialogState.__table__
+_key = select(
+    bindparam("user_id", type_=BigInteger).label("user_id"),
+    bindparam("chat_id", type_=BigInteger).label("chat_id"),
+).subquery("seen")
+# Everything the pre-update step needs to know, in one statement: the user (their chosen
+# language, and whether their row is up to date), the chat, and the pending step.
+_SEEN = select(
+    _users.c.id.label("known_user"),
+    _users.c.language,
+    _users.c.telegram_language,
+    _users.c.last_seen.label("user_seen"),
+    _chats.c.id.label("known_chat"),
+    _chats.c.last_seen.label("chat_seen"),
+    _steps.c.step,
+    _steps.c.data,
+    _steps.c.expires_at,
+).select_from(
+    _key.outerjoin(_users, _users.c.id == _key.c.user_id)
+    .outerjoin(_chats, _chats.c.id == _key.c.chat_id)
+    .outerjoin(_steps, (_steps.c.chat_id == _key.c.chat_id) & (_steps.c.user_id == _key.c.user_id))
+)
 
 
 async def touch(
@@ -19,29 +50,44 @@ async def touch(
     chat_id: int | None,
     chat_type: str | None,
     language_code: str | None = None,
+    with_step: bool = False,
 ) -> Lang | None:
-    """Record that a user (and chat) was seen; return the language they chose, if any."""
+    """Record that a user (and chat) was seen; return the language they chose, if any.
+
+    With `with_step` (a user in a chat) the pending step is read in the same statement and
+    kept for the rest of the update (bot.db.dialogs). Rows are written only when they are
+    missing, out of date by SEEN_PRECISION, or the user's app language changed.
+    """
     now = utcnow()
-    chosen: Lang | None = None
     code = (language_code or "")[:8] or None
     async with transaction(session):
-        if user_id is not None:
+        row = (await session.execute(_SEEN, {"user_id": user_id, "chat_id": chat_id})).one()
+        if user_id is not None and (
+            row.known_user is None
+            or row.telegram_language != code
+            or row.user_seen < now - SEEN_PRECISION
+        ):
             stmt = insert_for(session, User).values(
                 id=user_id, first_seen=now, last_seen=now, telegram_language=code
             )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[User.id], set_={"last_seen": now, "telegram_language": code}
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[User.id], set_={"last_seen": now, "telegram_language": code}
+                )
             )
-            chosen = as_lang(
-                (await session.execute(stmt.returning(User.language))).scalar_one_or_none()
-            )
-        if chat_id is not None and chat_type is not None:
+        if (
+            chat_id is not None
+            and chat_type is not None
+            and (row.known_chat is None or row.chat_seen < now - SEEN_PRECISION)
+        ):
             cstmt = insert_for(session, Chat).values(
                 id=chat_id, type=chat_type, first_seen=now, last_seen=now
             )
             cstmt = cstmt.on_conflict_do_update(index_elements=[Chat.id], set_={"last_seen": now})
             await session.execute(cstmt)
-    return chosen
+        if with_step and user_id is not None and chat_id is not None:
+            await dialogs.took_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
+    return as_lang(row.language)
 
 
 async def set_language(session: AsyncSession, user_id: int, lang: Lang) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.credentials import holds_password
 from bot.db.base import utcnow
+from bot.db.scope import write_after_update
 from bot.db.upsert import insert_for
 from bot.guidance.models import AnswerVote, UnmatchedQuestion
 from bot.guidance.scrub import scrub_question
@@ -53,8 +54,8 @@ async def remember_unmatched(session: AsyncSession, text: str, lang: str | None)
         index_elements=[UnmatchedQuestion.text],
         set_={"count": UnmatchedQuestion.count + 1, "last_seen": now},
     )
-    async with session.begin():
-        await session.execute(stmt)
+    # Written with the update's record: nothing in the update reads it back.
+    await write_after_update(session, stmt)
 
 
 async def most_frequent_unmatched(

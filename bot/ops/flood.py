@@ -14,13 +14,25 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, case, delete, literal, null, or_
+from sqlalchemy import (
+    BigInteger,
+    Executable,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    null,
+    or_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import UtcDateTime, utcnow
 from bot.db.transaction import transaction
-from bot.db.upsert import insert_for
 from bot.ops.models import FloodState
 
 WINDOW = timedelta(minutes=1)
@@ -44,6 +56,41 @@ class FloodPolicy:
         return self.limit > 0
 
 
+def _upsert(dialect: str) -> Executable:
+    """The one statement of a hit, built once per dialect: the time and the limit are bound
+    parameters, so nothing is built or compiled per update."""
+    at = bindparam("now", type_=UtcDateTime())
+    window_over = bindparam("window_over", type_=UtcDateTime())
+    mute_until = bindparam("mute_until", type_=UtcDateTime())
+    limit = bindparam("limit", type_=Integer())
+    table = cast(Table, FloodState.__table__)
+    row = table.c
+    muted = row.muted_until > at
+    # A new window starts when the old one is a minute old, or when a cool-down has ended.
+    fresh = or_(row.window_start <= window_over, and_(row.muted_until.is_not(None), ~muted))
+    hits = case((muted, row.hits + 1), (fresh, 1), else_=row.hits + 1)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(
+        user_id=bindparam("user_id", type_=BigInteger()), window_start=at, hits=1, muted_until=None
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[row.user_id],
+        set_={
+            "window_start": case((muted, row.window_start), (fresh, at), else_=row.window_start),
+            "hits": hits,
+            "muted_until": case(
+                (muted, row.muted_until),
+                (fresh, null()),
+                (row.hits + 1 > limit, mute_until),
+                else_=null(),
+            ),
+        },
+    ).returning(row.hits)
+
+
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
+
+
 async def hit(
     session: AsyncSession, user_id: int, policy: FloodPolicy, now: datetime | None = None
 ) -> Verdict:
@@ -51,32 +98,16 @@ async def hit(
     if not policy.enabled:
         return Verdict.ALLOW
     now = now or utcnow()
-    at = literal(now, UtcDateTime())
-    window_over = literal(now - WINDOW, UtcDateTime())
-    mute_until = literal(now + policy.cooldown, UtcDateTime())
-    row = FloodState.__table__.c
-    muted = row.muted_until > at
-    # A new window starts when the old one is a minute old, or when a cool-down has ended.
-    fresh = or_(row.window_start <= window_over, and_(row.muted_until.is_not(None), ~muted))
-    hits = case((muted, row.hits + 1), (fresh, 1), else_=row.hits + 1)
-    stmt = insert_for(session, FloodState).values(
-        user_id=user_id, window_start=now, hits=1, muted_until=None
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[FloodState.user_id],
-        set_={
-            "window_start": case((muted, row.window_start), (fresh, at), else_=row.window_start),
-            "hits": hits,
-            "muted_until": case(
-                (muted, row.muted_until),
-                (fresh, null()),
-                (row.hits + 1 > policy.limit, mute_until),
-                else_=null(),
-            ),
-        },
-    ).returning(FloodState.hits)
+    params = {
+        "user_id": user_id,
+        "now": now,
+        "window_over": now - WINDOW,
+        "mute_until": now + policy.cooldown,
+        "limit": policy.limit,
+    }
+    stmt = _UPSERTS[session.get_bind().dialect.name]
     async with transaction(session):
-        count = int((await session.execute(stmt)).scalar_one())
+        count = int((await session.execute(stmt, params)).scalar_one())
     if count <= policy.limit:
         return Verdict.ALLOW
     # Only the statement that set the cool-down returns exactly limit + 1.

@@ -21,7 +21,16 @@ A reply already sent when an instance dies cannot be unsent; that update is answ
 the retry (at least once). Every other update is answered exactly once.
 
 SQLite (one instance by design): the update_id is checked before and recorded after handling,
-and the in-process per-chat lock does the rest.
+and the in-process per-chat lock does the rest. The check reads the database only for an
+update_id at or below the highest one this instance has recorded or claimed (read once from
+the table at start): Telegram numbers updates in increasing order, so a higher one cannot be a
+repeat, and only a redelivery (or a stray) is looked up. This holds because no other process
+writes the table; PostgreSQL, where several do, always claims in the database.
+
+Both: the update's bookkeeping writes (bot/db/scope.py: counters, nothing the update reads
+back) are written with its record, in the transaction that says it was handled: on SQLite one
+transaction instead of one each, on PostgreSQL inside the guard transaction (in a savepoint,
+so that a failing counter cannot undo the claim).
 """
 
 from __future__ import annotations
@@ -30,16 +39,23 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import BigInteger, Executable, bindparam, delete, exists, func, select, text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 from telegram import Update
 
-from bot.db.base import utcnow
+from bot.db.base import UtcDateTime, utcnow
+from bot.db.scope import Write, enter_claim, leave_claim
 from bot.ops.metrics import Metrics, update_type
 from bot.ops.models import ProcessedUpdate
 from bot.runtime import PerChatUpdateProcessor, chat_key
@@ -72,11 +88,80 @@ _CLAIM = text(
     " ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
 )
 
+# SQLite: the update is recorded once handled.
+_RECORD = (
+    sqlite.insert(ProcessedUpdate)
+    .values(
+        update_id=bindparam("update_id", type_=BigInteger()),
+        seen_at=bindparam("seen_at", type_=UtcDateTime()),
+    )
+    .on_conflict_do_nothing()
+)
+
 
 def chat_lock_key(chat_id: int) -> int:
     """A signed 32-bit key for the chat; a rare collision only serialises two chats."""
     digest = hashlib.blake2b(chat_id.to_bytes(8, "big", signed=True), digest_size=4).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+class Claim:
+    """An update this instance handles; `finish` records it (bot.db.scope.UpdateClaim)."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.finished = False
+
+    async def finish(self, writes: Sequence[Write]) -> None:
+        self.finished = True
+
+
+class _SqliteClaim(Claim):
+    def __init__(self, update_id: int, engine: AsyncEngine) -> None:
+        super().__init__(update_id)
+        self._engine = engine
+
+    async def finish(self, writes: Sequence[Write]) -> None:
+        if self.finished:
+            return
+        try:
+            async with self._engine.begin() as conn:
+                for statement, params in writes:
+                    await conn.execute(statement, params)
+                await self._record(conn)
+        except SQLAlchemyError:
+            if not writes:
+                raise
+            # A broken counter must not get the update handled twice: record it alone.
+            log.exception("update %d: its bookkeeping was not written", self.update_id)
+            async with self._engine.begin() as conn:
+                await self._record(conn)
+        self.finished = True
+
+    async def _record(self, conn: AsyncConnection) -> None:
+        await conn.execute(_RECORD, {"update_id": self.update_id, "seen_at": utcnow()})
+
+
+class _PostgresClaim(Claim):
+    def __init__(self, update_id: int, conn: AsyncConnection, guard: AsyncTransaction) -> None:
+        super().__init__(update_id)
+        self._conn = conn
+        self._guard = guard
+
+    async def finish(self, writes: Sequence[Write]) -> None:
+        if self.finished:
+            return
+        if writes:
+            try:
+                async with self._conn.begin_nested():
+                    for statement, params in writes:
+                        await self._conn.execute(statement, params)
+            except SQLAlchemyError:
+                log.exception("update %d: its bookkeeping was not written", self.update_id)
+        # Handled: the claim and the counters are committed and the chat lock is released
+        # now, before whoever waits for the update (the webhook's answer, a test) goes on.
+        await self._guard.commit()
+        self.finished = True
 
 
 class UpdateGuard:
@@ -111,16 +196,18 @@ class UpdateGuard:
             else create_async_engine(engine.url, isolation_level="AUTOCOMMIT", hide_parameters=True)
         )
         self._in_flight: set[int] = set()
+        # SQLite: no update_id above this was ever recorded (None: not read yet).
+        self._highest: int | None = None
 
     def concurrency(self, default: int) -> int:
         """Updates an instance should handle at once: one per guard connection on PostgreSQL."""
         return min(default, PG_GUARD_CONNECTIONS) if self.postgres else default
 
     @contextlib.asynccontextmanager
-    async def hold(self, update_id: int, chat_id: int | None) -> AsyncIterator[bool]:
-        """Yields True when this update is to be handled here, False for a repeat."""
+    async def hold(self, update_id: int, chat_id: int | None) -> AsyncIterator[Claim | None]:
+        """Yields a Claim when this update is to be handled here, None for a repeat."""
         if self._guard_engine is not None:
-            async with self._guard_engine.connect() as conn, conn.begin():
+            async with self._guard_engine.connect() as conn, conn.begin() as transaction:
                 if chat_id is None:
                     claimed = await conn.scalar(_CLAIM, {"update_id": update_id})
                 else:
@@ -132,38 +219,39 @@ class UpdateGuard:
                             "update_id": update_id,
                         },
                     )
-                # Leaving the block commits (handled) or, on an exception, rolls back
-                # (not handled: a redelivery will be handled).
-                yield claimed is not None
+                # The claim's finish commits (handled; leaving the block would too) or, on an
+                # exception, leaving the block rolls back (a redelivery will be handled).
+                yield None if claimed is None else _PostgresClaim(update_id, conn, transaction)
             return
-        async with self._hold_sqlite(update_id) as fresh:
-            yield fresh
+        async with self._hold_sqlite(update_id) as claim:
+            yield claim
 
     @contextlib.asynccontextmanager
-    async def _hold_sqlite(self, update_id: int) -> AsyncIterator[bool]:
+    async def _hold_sqlite(self, update_id: int) -> AsyncIterator[Claim | None]:
         if update_id in self._in_flight:
             # A copy is being handled right now; if that one fails, Telegram retries it.
-            yield False
+            yield None
             return
         self._in_flight.add(update_id)
         try:
-            assert self._reader is not None
-            async with self._reader.connect() as conn:
-                seen = await conn.scalar(
-                    select(exists().where(ProcessedUpdate.update_id == update_id))
-                )
-            if seen:
-                yield False
+            if self._highest is None:
+                self._highest = await self._read(select(func.max(ProcessedUpdate.update_id))) or 0
+            if update_id > self._highest:
+                self._highest = update_id  # claimed: a copy of it is looked up from now on
+            elif await self._read(select(exists().where(ProcessedUpdate.update_id == update_id))):
+                yield None
                 return
-            yield True
-            async with self.engine.begin() as conn:
-                await conn.execute(
-                    sqlite.insert(ProcessedUpdate)
-                    .values(update_id=update_id, seen_at=utcnow())
-                    .on_conflict_do_nothing()
-                )
+            claim = _SqliteClaim(update_id, self.engine)
+            yield claim
+            # Normally the application finished it, with the update's bookkeeping.
+            await claim.finish(())
         finally:
             self._in_flight.discard(update_id)
+
+    async def _read(self, query: Executable) -> Any:
+        assert self._reader is not None
+        async with self._reader.connect() as conn:
+            return await conn.scalar(query)
 
     async def purge(self) -> int:
         """Forget update ids older than the retention."""
@@ -211,14 +299,19 @@ class GuardedUpdateProcessor(PerChatUpdateProcessor):
             return
         started = False
         try:
-            async with self.guard.hold(update.update_id, chat_key(update)) as fresh:
-                if not fresh:
+            async with self.guard.hold(update.update_id, chat_key(update)) as claim:
+                if claim is None:
                     self.metrics.dropped.labels("duplicate").inc()
                     log.info("update %d was already handled; dropped", update.update_id)
                     return
                 started = True
-                with self.metrics.timed(kind):
-                    await coroutine
+                # The application finishes the claim once the handlers are done.
+                token = enter_claim(claim)
+                try:
+                    with self.metrics.timed(kind):
+                        await coroutine
+                finally:
+                    leave_claim(token)
         finally:
             if not started and asyncio.iscoroutine(coroutine):
                 coroutine.close()  # never run: close it so it is not reported as never awaited

@@ -37,9 +37,9 @@ async def pg_engines(postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, Asyn
 
 
 async def _claim(guard: UpdateGuard, update_id: int, chat: int | None, hold: float = 0.0) -> bool:
-    async with guard.hold(update_id, chat) as fresh:
+    async with guard.hold(update_id, chat) as claim:
         await asyncio.sleep(hold)
-        return fresh
+        return claim is not None
 
 
 async def test_the_same_update_at_two_instances_is_handled_by_one(
@@ -240,8 +240,10 @@ async def test_without_the_chat_lock_two_instances_lose_updates(
     would notice if the lock stopped working."""
 
     @contextlib.asynccontextmanager
-    async def no_guard(self: UpdateGuard, update_id: int, chat: int | None) -> AsyncIterator[bool]:
-        yield True
+    async def no_guard(
+        self: UpdateGuard, update_id: int, chat: int | None
+    ) -> AsyncIterator[updates.Claim]:
+        yield updates.Claim(update_id)
 
     monkeypatch.setattr(updates.UpdateGuard, "hold", no_guard)
     assert await _two_instances_bump(postgres_url, tmp_path, 12) < 12

@@ -1,0 +1,231 @@
+"""SQLite under asyncio with fewer trips to the driver's thread, and one writer at a time.
+
+aiosqlite runs each SQLite connection in a thread of its own, and every call into it is a trip
+there and back (a queue put, a thread switch, a wake-up of the event loop). SQLAlchemy's
+adapter makes three or four such trips per statement (open a cursor, execute, fetch, close),
+and our `BEGIN IMMEDIATE` is one more statement. At one update's handful of statements that
+was a third of the CPU the bot spent on an update. This adapter makes one trip per statement,
+runs `BEGIN IMMEDIATE` in the same trip as the transaction's first statement, and skips the
+rollback of a connection that is in no transaction (the pool's reset on check-in).
+
+One writer at a time. Every transaction takes SQLite's write lock (`BEGIN IMMEDIATE`, see
+bot/db/engine.py). A connection that finds it taken waits inside SQLite, which sleeps in
+growing steps (up to 100 ms) between tries, so under load a write could wait far longer than
+the transaction ahead of it took. Here the transactions of one engine queue for an asyncio lock
+first, in order, and each starts the moment the one before it ends; SQLite's own wait
+(busy_timeout) remains for other processes (the CLI). A transaction that waits longer than
+the busy timeout for the lock fails as SQLite would ("database is locked").
+
+It relies on aiosqlite's `_execute` (how SQLAlchemy's own adapter sets the isolation level)
+and on SQLAlchemy's adapter classes; `available()` says whether they are there, and the engine
+falls back to the stock adapter when they are not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.dialects.sqlite import aiosqlite as sa_aiosqlite
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
+
+_Result = tuple[Any, list[Any], int, int | None]
+
+
+def available() -> bool:
+    try:
+        import aiosqlite
+    except ImportError:  # pragma: no cover (a dependency)
+        return False
+    return hasattr(aiosqlite.Connection, "_execute") and hasattr(
+        sa_aiosqlite, "AsyncAdapt_aiosqlite_connection"
+    )
+
+
+class _Cursor(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
+    """Executes and fetches in one trip; holds the rows, as the stock cursor does."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: Any) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]  # no driver cursor is kept
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows: collections.deque[Any] = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._lastrowid
+
+    async def _async_soft_close(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        def run(raw: sqlite3.Connection) -> _Result:
+            cursor = raw.cursor()
+            try:
+                if parameters is None:
+                    cursor.execute(operation)
+                else:
+                    cursor.execute(operation, parameters)
+                description = cursor.description
+                rows = cursor.fetchall() if description else []
+                return description, rows, cursor.rowcount, cursor.lastrowid
+            finally:
+                cursor.close()
+
+        connection = self._adapt_connection
+        assert isinstance(connection, Connection)
+        async with connection._execute_mutex:
+            result = await connection.run(run)
+        self._description, rows, self._rowcount, self._lastrowid = result
+        self._rows = collections.deque(rows)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        def run(raw: sqlite3.Connection) -> _Result:
+            cursor = raw.cursor()
+            try:
+                cursor.executemany(operation, seq_of_parameters)
+                return None, [], cursor.rowcount, cursor.lastrowid
+            finally:
+                cursor.close()
+
+        connection = self._adapt_connection
+        assert isinstance(connection, Connection)
+        async with connection._execute_mutex:
+            result = await connection.run(run)
+        self._description, _, self._rowcount, self._lastrowid = result
+        self._rows.clear()
+
+
+class Connection(sa_aiosqlite.AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("_begin_pending", "_holds")
+    _cursor_cls = _Cursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._begin_pending = False
+        self._holds: asyncio.Lock | None = None
+
+    def begin_immediate(self) -> None:
+        """Called by the engine's begin event: the transaction starts with its first statement."""
+        self._begin_pending = True
+
+    async def run(self, fn: Callable[[sqlite3.Connection], _Result]) -> _Result:
+        """One trip to the driver's thread: BEGIN IMMEDIATE first when a transaction is due."""
+        raw: sqlite3.Connection = self._connection._conn
+        if not self._begin_pending:
+            return await self._connection._execute(fn, raw)  # type: ignore[no-any-return]
+        dbapi: DBAPI = self.dbapi
+        await dbapi.acquire(self)
+
+        def begin_then(raw: sqlite3.Connection) -> tuple[_Result | None, BaseException | None]:
+            raw.execute("BEGIN IMMEDIATE")  # fails alone: no transaction began
+            try:
+                return fn(raw), None
+            except Exception as exc:  # the transaction is open: SQLAlchemy rolls it back
+                return None, exc
+
+        try:
+            result, error = await self._connection._execute(begin_then, raw)
+        except BaseException:
+            self._release()
+            raise
+        self._begin_pending = False
+        if error is not None:
+            raise error
+        assert result is not None
+        return result  # type: ignore[no-any-return]
+
+    def _release(self) -> None:
+        lock, self._holds = self._holds, None
+        if lock is not None and lock.locked():
+            lock.release()
+
+    def commit(self) -> None:
+        if self._begin_pending:  # nothing was executed: nothing began
+            self._begin_pending = False
+            return
+        try:
+            super().commit()
+        finally:
+            if not self._connection._conn.in_transaction:
+                self._release()
+
+    def rollback(self) -> None:
+        self._begin_pending = False
+        if not self._connection._connection or not self._connection._conn.in_transaction:
+            self._release()  # nothing to roll back (the pool's reset after a commit)
+            return
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self._release()
+
+
+class DBAPI(sa_aiosqlite.AsyncAdapt_aiosqlite_dbapi):
+    """The DBAPI module one engine uses: its connections, and its writers' queue."""
+
+    def __init__(self, lock_timeout: float) -> None:
+        import aiosqlite
+
+        super().__init__(aiosqlite, sqlite3)
+        self.lock_timeout = lock_timeout
+        # One lock per event loop: an engine may outlive a test's loop.
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    async def acquire(self, connection: Connection) -> None:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks = {loop: lock}  # locks of loops that are gone go with it
+        try:
+            async with asyncio.timeout(self.lock_timeout):
+                await lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+        connection._holds = lock
+
+    def connect(self, *arg: Any, **kw: Any) -> Connection:
+        connection = self.aiosqlite.connect(*arg, **kw)
+        connection._thread.daemon = True  # as SQLAlchemy's adapter does
+        return Connection(self, await_(connection))
+
+
+def dbapi(lock_timeout: float) -> DBAPI:
+    return DBAPI(lock_timeout)
+
+
+__all__: Sequence[str] = ("DBAPI", "Connection", "available", "dbapi")

@@ -1,0 +1,133 @@
+"""Our SQLite adapter: one trip to aiosqlite's thread per statement, writers one at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import engine as engine_module
+from bot.db.engine import create_engine
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
+    async with made.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+    yield made
+    await made.dispose()
+
+
+def _count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    trips: list[str] = []
+    original: Callable[..., Any] = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", "?"))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return trips
+
+
+async def test_a_transaction_of_two_statements_is_three_trips(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as conn:  # the pool's connection exists before counting
+        await conn.execute(text("SELECT 1"))
+    trips = _count_trips(monkeypatch)
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'a')"))
+        rows = (await conn.execute(text("SELECT v FROM t"))).all()
+    assert rows == [("a",)]
+    # BEGIN IMMEDIATE travels with the first statement; then the second; then COMMIT. Giving
+    # the connection back after the commit costs nothing (no rollback of no transaction).
+    assert len(trips) == 3, trips
+
+
+async def test_writers_take_turns_in_order_without_database_is_locked(
+    engine: AsyncEngine,
+) -> None:
+    order: list[tuple[str, int]] = []
+
+    async def writer(n: int) -> None:
+        async with engine.begin() as conn:
+            # The transaction (and the wait for its turn) starts with its first statement.
+            await conn.execute(text("INSERT INTO t (id, v) VALUES (:id, 'x')"), {"id": n})
+            order.append(("in", n))
+            await asyncio.sleep(0.02)  # a handler holding its transaction across an await
+            order.append(("out", n))
+
+    async def start(n: int) -> None:
+        await asyncio.sleep(0.005 * n)  # arrive in order
+        await writer(n)
+
+    await asyncio.gather(*(start(n) for n in range(6)))
+    # Never two inside at once, and first come first served.
+    assert order == [item for n in range(6) for item in (("in", n), ("out", n))]
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM t")) == 6
+
+
+async def test_a_failed_statement_rolls_back_and_lets_the_next_writer_in(
+    engine: AsyncEngine,
+) -> None:
+    async def failing() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept?')"))
+            await conn.execute(text("INSERT INTO t (id, v) VALUES (2, NULL)"))
+
+    with pytest.raises(Exception, match="NOT NULL"):
+        await failing()
+    async with asyncio.timeout(2), engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (id, v) VALUES (3, 'next')"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT id FROM t"))).scalars().all() == [3]
+
+
+async def test_a_writer_waiting_longer_than_the_busy_timeout_fails_as_sqlite_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'locked.sqlite3'}")
+    try:
+        async with made.begin() as holder:
+            await holder.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+            with pytest.raises(OperationalError, match="database is locked"):
+                async with made.begin() as waiter:
+                    await waiter.execute(text("INSERT INTO t (id) VALUES (1)"))
+        async with made.begin() as conn:  # the holder's commit let the next one in
+            await conn.execute(text("INSERT INTO t (id) VALUES (2)"))
+    finally:
+        await made.dispose()
+
+
+async def test_another_process_holding_the_write_lock_is_waited_for(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """SQLite's own busy wait still covers other processes (the CLI, a second engine)."""
+    other = sqlite3.connect(tmp_path / "driver.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (id, v) VALUES (1, 'other')")
+
+    async def ours() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (id, v) VALUES (2, 'ours')"))
+
+    task = asyncio.create_task(ours())
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(task, 5)
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM t")) == 2
