@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core import flows, paging
@@ -371,17 +371,25 @@ async def on_page(update: Update, context: BotContext, press: Press) -> None:
     await press.query.edit_message_text(text, reply_markup=markup)
 
 
-async def on_approve(update: Update, context: BotContext, press: Press) -> None:
-    """Approving cannot be undone: say what will happen and ask for one more tap."""
-    chat = update.effective_chat
-    assert chat is not None
-    _require_operator(update, context)
+async def _open_request(context: BotContext, press: Press, chat: Chat) -> RevocationRequest | None:
+    """The request a decision button names, while it is still open; else says it was decided."""
     request = await service.find_request(context.session, str(press.id))
     if request is None:
         raise NotAllowed(f"no request {press.id}")
     await press.query.answer()
     if request.status != "open":
         await chat.send_message(views.already_decided(words(context), request))
+        return None
+    return request
+
+
+async def on_approve(update: Update, context: BotContext, press: Press) -> None:
+    """Approving cannot be undone: say what will happen and ask for one more tap."""
+    chat = update.effective_chat
+    assert chat is not None
+    _require_operator(update, context)
+    request = await _open_request(context, press, chat)
+    if request is None:
         return
     certificate = await service.certificate_of(context.session, request)
     nonce = await flows.begin(update, context, APPROVE_FLOW)
@@ -422,12 +430,8 @@ async def on_reject(update: Update, context: BotContext, press: Press) -> None:
     chat = update.effective_chat
     assert chat is not None
     operator_id = _require_operator(update, context)
-    request = await service.find_request(context.session, str(press.id))
+    request = await _open_request(context, press, chat)
     if request is None:
-        raise NotAllowed(f"no request {press.id}")
-    await press.query.answer()
-    if request.status != "open":
-        await chat.send_message(views.already_decided(words(context), request))
         return
     await dialogs.set_step(
         context.session,
