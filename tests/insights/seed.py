@@ -22,20 +22,8 @@ from bot.guidance.models import AnswerVote, DailyCount
 from bot.ops.clock import kz_day
 from bot.revocations.models import RevocationRequest
 from bot.signatures.models import Certificate
+from tests.insights.samples import TOPICS
 
-TOPICS = (
-    "transfer-risks",
-    "lost-key",
-    "fraud-schemes",
-    "password-safety",
-    "revocation",
-    "employee-left",
-    "status-expiry",
-    "safe-storage",
-    "liability",
-    "remote-issuance",
-    "what-is-esignature",
-)
 BATCH = 20_000
 
 
