@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from help_latency import help_latencies, p99  # a sibling module, as above
 from worst_inputs import WORST_FILES, WORST_TEXTS  # run as a script: a sibling module
 
 from bot.config import load_settings
@@ -38,21 +39,6 @@ FLOOD_LIMIT = 20  # the shipped default, per user and minute
 # The one asking for /help is an operator: exempt from flood control, so 200 rounds a minute
 # measure the bot, not the limit.
 ECHO_ID = 4242
-
-
-def _p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.99) - 1)]
-
-
-async def _echo_latencies(user: FakeUser, rounds: int) -> list[float]:
-    latencies = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        reply = await user.send("/help")
-        latencies.append(time.perf_counter() - start)
-        assert reply.messages
-    return latencies
 
 
 WORST: list[str | tuple[str, bytes]] = [
@@ -97,7 +83,7 @@ async def _under_load(
     tasks = [asyncio.create_task(_send(s, items, stop, pause)) for s in senders]
     started = time.perf_counter()
     await asyncio.sleep(0.5)
-    latencies = await _echo_latencies(echo, rounds)
+    latencies = await help_latencies(echo, rounds)
     stop.set()
     sent = sum(await asyncio.gather(*tasks))
     return latencies, sent / (time.perf_counter() - started)
@@ -106,7 +92,7 @@ async def _under_load(
 def _line(name: str, values: list[float], extra: str = "") -> None:
     print(
         f"  /help reply, {name:<17} p50 {statistics.median(values) * 1000:6.1f} ms"
-        f"  p99 {_p99(values) * 1000:7.1f} ms{extra}"
+        f"  p99 {p99(values) * 1000:7.1f} ms{extra}"
     )
 
 
@@ -121,8 +107,8 @@ async def main(rounds: int) -> None:
         )
         async with BotHarness(settings, global_rate=100_000) as harness:
             echo = harness.user("Echo", language_code="en", user_id=ECHO_ID)
-            await _echo_latencies(echo, 20)  # warm up
-            alone = await _echo_latencies(echo, rounds)
+            await help_latencies(echo, 20)  # warm up
+            alone = await help_latencies(echo, rounds)
             loaded: dict[str, tuple[list[float], float]] = {}
             for pace, pause in (("paced", 60 / FLOOD_LIMIT), ("unpaced", 0.0)):
                 for kind, items in (("worst", WORST), ("ordinary", ORDINARY)):
@@ -133,7 +119,7 @@ async def main(rounds: int) -> None:
     for mode, (values, rate) in loaded.items():
         _line(mode, values, f", {rate:.1f} messages/s")
     for mode, (values, _) in loaded.items():
-        print(f"  p99 {mode} / p99 alone: {_p99(values) / _p99(alone):.2f}")
+        print(f"  p99 {mode} / p99 alone: {p99(values) / p99(alone):.2f}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench_password_checker import hostile_set  # run as a script: a sibling module
+from help_latency import help_latencies, p99  # a sibling module, as above
 
 from bot.config import load_settings
 from bot.harness import BotHarness, FakeUser
@@ -28,21 +29,6 @@ from bot.passwords.pool import CheckPool
 # Enough to keep the check workers busy all the time, few enough that the replies they cause
 # stay under the bot's 30 messages/s: the figure is about the event loop, not Telegram's limit.
 FLOODERS = 4
-
-
-def _p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.99) - 1)]
-
-
-async def _echo_latencies(user: FakeUser, rounds: int) -> list[float]:
-    latencies = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        reply = await user.send("/help")
-        latencies.append(time.perf_counter() - start)
-        assert reply.messages
-    return latencies
 
 
 async def _flood(user: FakeUser, passwords: list[str], stop: asyncio.Event) -> int:
@@ -67,8 +53,8 @@ async def main(rounds: int) -> None:
         )
         async with BotHarness(settings, global_rate=100_000) as harness:
             echo = harness.user("Echo", language_code="en")
-            await _echo_latencies(echo, 20)  # warm up
-            alone = await _echo_latencies(echo, rounds)
+            await help_latencies(echo, 20)  # warm up
+            alone = await help_latencies(echo, rounds)
             pool = harness.application.deps.get(CheckPool)
             loaded: dict[str, list[float]] = {}
             rates: dict[str, float] = {}
@@ -81,13 +67,13 @@ async def main(rounds: int) -> None:
     for mode, values in loaded.items():
         _line(f"checks {mode}", values, f", {rates[mode]:.1f} checks/s")
     for mode, values in loaded.items():
-        print(f"  p99 with checks {mode} / p99 alone: {_p99(values) / _p99(alone):.2f}")
+        print(f"  p99 with checks {mode} / p99 alone: {p99(values) / p99(alone):.2f}")
 
 
 def _line(name: str, values: list[float], extra: str = "") -> None:
     print(
         f"  /help reply, {name:<22} p50 {statistics.median(values) * 1000:6.1f} ms"
-        f"  p99 {_p99(values) * 1000:7.1f} ms{extra}"
+        f"  p99 {p99(values) * 1000:7.1f} ms{extra}"
     )
 
 
@@ -99,7 +85,7 @@ async def _under_flood(
     tasks = [asyncio.create_task(_flood(f, passwords, stop)) for f in flooders]
     started = time.perf_counter()
     await asyncio.sleep(1.0)  # let the flood build up
-    latencies = await _echo_latencies(echo, rounds)
+    latencies = await help_latencies(echo, rounds)
     stop.set()
     checks = sum(await asyncio.gather(*tasks))
     return latencies, checks / (time.perf_counter() - started)
