@@ -50,6 +50,7 @@ async def main(rounds: int) -> None:
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}",
             pii_secret="benchmark-secret-0123456789",
             flood_limit_per_minute=0,  # flood control would silence the flooders themselves
+            send_rate="1000",  # as the harness's global_rate: the loop is measured, not Telegram
         )
         async with BotHarness(settings, global_rate=100_000) as harness:
             echo = harness.user("Echo", language_code="en")
