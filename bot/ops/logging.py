@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -49,6 +50,9 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+LOG_FILE_MODE = 0o600
+
+
 def setup_logging(
     level: str, fmt: str, secrets: Iterable[str] = (), *, path: Path | None = None
 ) -> None:
@@ -58,6 +62,10 @@ def setup_logging(
         handler = logging.StreamHandler(sys.stderr)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Logs hold ids and the chat's own lines: private like the database beside them, not
+        # whatever the umask gives (often 0644).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE))
+        os.chmod(path, LOG_FILE_MODE)
         handler = logging.FileHandler(path, encoding="utf-8")
         # Library warnings (deprecations and the like) would print between chat lines too.
         logging.captureWarnings(True)

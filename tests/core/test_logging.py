@@ -43,3 +43,28 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
         assert '"message": "token is [redacted]"' in line
     finally:
         logging.getLogger().handlers.clear()
+
+
+def test_the_log_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "esign-bot.log"
+    path.parent.mkdir()
+    path.write_text("an older run\n", encoding="utf-8")
+    path.chmod(0o644)  # left by an older version, or made under a loose umask
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        setup_logging("INFO", "text", path=path)
+        logging.getLogger("bot.test").info("a line")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        logging.captureWarnings(False)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.read_text(encoding="utf-8").splitlines()[0] == "an older run"
+    assert "a line" in path.read_text(encoding="utf-8")
