@@ -32,6 +32,7 @@ from bot.ops.metrics import Metrics, count_error
 from bot.ops.outbox import outbox_hooks
 from bot.ops.pages import PageServer
 from bot.ops.sender import Outgoing, build_outgoing
+from bot.ops.transport import AiohttpRequest
 from bot.ops.updates import GuardedUpdateProcessor, UpdateGuard
 from bot.passwords import handlers as passwords
 from bot.revocations import handlers as revocations
@@ -72,8 +73,13 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _request(pool_size: int) -> HTTPXRequest:
-    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"verify": _tls_context()})
+def _request(pool_size: int) -> AiohttpRequest:
+    """aiohttp for every request but an upload (bot/ops/transport.py: a fraction of httpx's
+    CPU per request), httpx for those."""
+    tls = _tls_context()
+    files = HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"verify": tls})
+    # PTB's default timeouts (httpx's): 5 s to connect, 5 s to read.
+    return AiohttpRequest(connection_limit=pool_size, read_timeout=5.0, tls=tls, files=files)
 
 
 def build_deps(settings: Settings, features: Sequence[Feature] = FEATURES) -> Deps:
