@@ -231,6 +231,8 @@ async def serve(application: EsignApplication, settings: Settings) -> None:
             await application.stop()
         # Stops the features' background work; the leaders release their locks.
         await application.shutdown()  # a no-op for PTB when it never initialized
+        # Not for the bot's transports, opened before getMe refused the token: closed here.
+        await application.bot.shutdown()  # a no-op once closed
         for sig in signals:
             with contextlib.suppress(ValueError):
                 loop.remove_signal_handler(sig)
