@@ -667,8 +667,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
         body = await request.json()
         if isinstance(body, dict):
             params.update(body)
-        return params
-    if request.method == "POST":
+    elif request.method == "POST":
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
