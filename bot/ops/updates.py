@@ -43,7 +43,17 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Executable, bindparam, delete, exists, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Executable,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -56,6 +66,7 @@ from telegram import Update
 
 from bot.db.base import UtcDateTime, utcnow
 from bot.db.scope import Write, enter_claim, leave_claim
+from bot.db.transaction import in_one_go
 from bot.ops.metrics import Metrics, update_type
 from bot.ops.models import ProcessedUpdate
 from bot.runtime import PerChatUpdateProcessor, chat_key
@@ -125,21 +136,19 @@ class _SqliteClaim(Claim):
         if self.finished:
             return
         try:
-            async with self._engine.begin() as conn:
-                for statement, params in writes:
-                    await conn.execute(statement, params)
-                await self._record(conn)
+            await in_one_go(self._engine, lambda conn: self._record(conn, writes))
         except SQLAlchemyError:
             if not writes:
                 raise
             # A broken counter must not get the update handled twice: record it alone.
             log.exception("update %d: its bookkeeping was not written", self.update_id)
-            async with self._engine.begin() as conn:
-                await self._record(conn)
+            await in_one_go(self._engine, lambda conn: self._record(conn, ()))
         self.finished = True
 
-    async def _record(self, conn: AsyncConnection) -> None:
-        await conn.execute(_RECORD, {"update_id": self.update_id, "seen_at": utcnow()})
+    def _record(self, conn: Connection, writes: Sequence[Write]) -> None:
+        for statement, params in writes:
+            conn.execute(statement, params)
+        conn.execute(_RECORD, {"update_id": self.update_id, "seen_at": utcnow()})
 
 
 class _PostgresClaim(Claim):
