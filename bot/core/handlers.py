@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
@@ -33,12 +34,14 @@ async def pre_update(update: Update, context: BotContext) -> None:
     user is remembered, so it comes in the language they chose. Everything shares one
     transaction: this runs for every update, and on SQLite each commit takes the write lock.
     The same statement that reads the user reads a message's pending step too, which the step
-    router or the password screen would otherwise read in a transaction of their own.
+    router or the password screen would otherwise read in a transaction of their own. The
+    transaction runs in one go on SQLAlchemy's synchronous side (bot/db/transaction.py).
     """
-    async with context.session.begin():
-        verdict = await gate.screen(update, context)
-        if verdict is not Verdict.IGNORE:
-            await remember_user(update, context)
+    verdict, seen = await context.session.run_sync(_screen_and_remember, update, context)
+    if seen is not None:
+        seen.remember(context.session)
+        if seen.language:
+            context.set_lang(seen.language)
     if verdict is Verdict.IGNORE:
         raise ApplicationHandlerStop
     if verdict is Verdict.NOTIFY:
@@ -46,13 +49,22 @@ async def pre_update(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
-async def remember_user(update: Update, context: BotContext) -> None:
-    """Record the user and chat, settle the update's language (part of the pre-update step)."""
+def _screen_and_remember(
+    session: Session, update: Update, context: BotContext
+) -> tuple[Verdict, users.Seen | None]:
+    with session.begin():
+        verdict = gate.screen(session, update, context)
+        seen = remember_user(session, update) if verdict is not Verdict.IGNORE else None
+    return verdict, seen
+
+
+def remember_user(session: Session, update: Update) -> users.Seen | None:
+    """Record the user and chat, read the update's language (part of the pre-update step)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None and chat is None:
-        return
-    chosen = await users.touch(
-        context.session,
+        return None
+    return users.record_seen(
+        session,
         user_id=user.id if user else None,
         chat_id=chat.id if chat else None,
         chat_type=chat.type if chat else None,
@@ -60,8 +72,6 @@ async def remember_user(update: Update, context: BotContext) -> None:
         # A message may go to a pending step; a button press or a member change does not.
         with_step=update.message is not None or update.edited_message is not None,
     )
-    if chosen:
-        context.set_lang(chosen)
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
 from bot.db.models import DialogState
@@ -70,18 +71,37 @@ async def took_step(
 ) -> Pending | None:
     """The step as read by the caller (step None: there is none), kept for the rest of the
     update; one long past its grace is deleted on the way, within the caller's transaction."""
-    pending = None
-    if step is not None and expires_at is not None:
-        now = utcnow()
-        if expires_at + EXPIRED_GRACE < now:
-            await session.execute(_DELETE_STEP, {"chat_id": chat_id, "user_id": user_id})
-        else:
-            pending = Pending(step, dict(data or {}), expired=expires_at < now)
-    _remember(session, chat_id, user_id, pending)
+    if step is not None and expires_at is not None and expires_at + EXPIRED_GRACE < utcnow():
+        await session.run_sync(settle_step, chat_id, user_id, step, data, expires_at)
+        pending = None
+    else:
+        pending = settle_step(None, chat_id, user_id, step, data, expires_at)
+    remember(session, chat_id, user_id, pending)
     return pending
 
 
-def _remember(session: AsyncSession, chat_id: int, user_id: int, pending: Pending | None) -> None:
+def settle_step(
+    session: Session | None,
+    chat_id: int,
+    user_id: int,
+    step: str | None,
+    data: dict[str, Any] | None,
+    expires_at: datetime | None,
+) -> Pending | None:
+    """`took_step` from SQLAlchemy's synchronous side, without `remember`: the step as read,
+    or None; one long past its grace is deleted (`session` is needed only then)."""
+    if step is None or expires_at is None:
+        return None
+    now = utcnow()
+    if expires_at + EXPIRED_GRACE < now:
+        assert session is not None
+        session.execute(_DELETE_STEP, {"chat_id": chat_id, "user_id": user_id})
+        return None
+    return Pending(step, dict(data or {}), expired=expires_at < now)
+
+
+def remember(session: AsyncSession, chat_id: int, user_id: int, pending: Pending | None) -> None:
+    """Keep the step as this update now knows it, for the rest of the update."""
     scope = scope_of(session)
     if scope is not None:
         scope.steps[(chat_id, user_id)] = pending
@@ -103,7 +123,7 @@ async def set_step(
     )
     async with session.begin():
         await session.execute(stmt)
-    _remember(session, chat_id, user_id, Pending(step, dict(data or {})))
+    remember(session, chat_id, user_id, Pending(step, dict(data or {})))
 
 
 async def clear_step(session: AsyncSession, chat_id: int, user_id: int) -> bool:
@@ -116,7 +136,7 @@ async def clear_step(session: AsyncSession, chat_id: int, user_id: int) -> bool:
             .returning(DialogState.expires_at)
         )
         expires = result.scalar_one_or_none()
-    _remember(session, chat_id, user_id, None)
+    remember(session, chat_id, user_id, None)
     return expires is not None and expires >= now
 
 

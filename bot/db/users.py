@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import BigInteger, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.db import dialogs
 from bot.db.base import utcnow
+from bot.db.dialogs import Pending
 from bot.db.models import Chat, DialogState, User
 from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
@@ -58,36 +61,78 @@ async def touch(
     kept for the rest of the update (bot.db.dialogs). Rows are written only when they are
     missing, out of date by SEEN_PRECISION, or the user's app language changed.
     """
+    async with transaction(session):
+        seen = await session.run_sync(
+            lambda sync: record_seen(
+                sync,
+                user_id=user_id,
+                chat_id=chat_id,
+                chat_type=chat_type,
+                language_code=language_code,
+                with_step=with_step,
+            )
+        )
+    seen.remember(session)
+    return seen.language
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What `record_seen` found: the user's chosen language and, when read, the step."""
+
+    language: Lang | None
+    step: tuple[int, int, Pending | None] | None = None  # chat, user, the step; None: not read
+
+    def remember(self, session: AsyncSession) -> None:
+        """Keep the step for the rest of the update (bot.db.dialogs)."""
+        if self.step is not None:
+            chat_id, user_id, pending = self.step
+            dialogs.remember(session, chat_id, user_id, pending)
+
+
+def record_seen(
+    session: Session,
+    *,
+    user_id: int | None,
+    chat_id: int | None,
+    chat_type: str | None,
+    language_code: str | None = None,
+    with_step: bool = False,
+) -> Seen:
+    """`touch` in the caller's transaction, from SQLAlchemy's synchronous side (the pre-update
+    step runs all of its statements in one go: bot/db/transaction.py); the caller keeps the
+    step with `Seen.remember`."""
     now = utcnow()
     code = (language_code or "")[:8] or None
-    async with transaction(session):
-        row = (await session.execute(_SEEN, {"user_id": user_id, "chat_id": chat_id})).one()
-        if user_id is not None and (
-            row.known_user is None
-            or row.telegram_language != code
-            or row.user_seen < now - SEEN_PRECISION
-        ):
-            stmt = insert_for(session, User).values(
-                id=user_id, first_seen=now, last_seen=now, telegram_language=code
+    row = session.execute(_SEEN, {"user_id": user_id, "chat_id": chat_id}).one()
+    if user_id is not None and (
+        row.known_user is None
+        or row.telegram_language != code
+        or row.user_seen < now - SEEN_PRECISION
+    ):
+        stmt = insert_for(session, User).values(
+            id=user_id, first_seen=now, last_seen=now, telegram_language=code
+        )
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[User.id], set_={"last_seen": now, "telegram_language": code}
             )
-            await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[User.id], set_={"last_seen": now, "telegram_language": code}
-                )
-            )
-        if (
-            chat_id is not None
-            and chat_type is not None
-            and (row.known_chat is None or row.chat_seen < now - SEEN_PRECISION)
-        ):
-            cstmt = insert_for(session, Chat).values(
-                id=chat_id, type=chat_type, first_seen=now, last_seen=now
-            )
-            cstmt = cstmt.on_conflict_do_update(index_elements=[Chat.id], set_={"last_seen": now})
-            await session.execute(cstmt)
-        if with_step and user_id is not None and chat_id is not None:
-            await dialogs.took_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
-    return as_lang(row.language)
+        )
+    if (
+        chat_id is not None
+        and chat_type is not None
+        and (row.known_chat is None or row.chat_seen < now - SEEN_PRECISION)
+    ):
+        cstmt = insert_for(session, Chat).values(
+            id=chat_id, type=chat_type, first_seen=now, last_seen=now
+        )
+        cstmt = cstmt.on_conflict_do_update(index_elements=[Chat.id], set_={"last_seen": now})
+        session.execute(cstmt)
+    step = None
+    if with_step and user_id is not None and chat_id is not None:
+        pending = dialogs.settle_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
+        step = (chat_id, user_id, pending)
+    return Seen(as_lang(row.language), step)
 
 
 async def set_language(session: AsyncSession, user_id: int, lang: Lang) -> None:

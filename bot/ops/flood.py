@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.db.base import UtcDateTime, utcnow
 from bot.db.transaction import transaction
@@ -97,6 +98,17 @@ async def hit(
     """Count one update from the user and say what to do with it."""
     if not policy.enabled:
         return Verdict.ALLOW
+    async with transaction(session):
+        return await session.run_sync(count_hit, user_id, policy, now)
+
+
+def count_hit(
+    session: Session, user_id: int, policy: FloodPolicy, now: datetime | None = None
+) -> Verdict:
+    """`hit`, in the caller's transaction, from SQLAlchemy's synchronous side (the
+    pre-update step runs all of its statements in one go: bot/db/transaction.py)."""
+    if not policy.enabled:
+        return Verdict.ALLOW
     now = now or utcnow()
     params = {
         "user_id": user_id,
@@ -106,8 +118,7 @@ async def hit(
         "limit": policy.limit,
     }
     stmt = _UPSERTS[session.get_bind().dialect.name]
-    async with transaction(session):
-        count = int((await session.execute(stmt, params)).scalar_one())
+    count = int(session.execute(stmt, params).scalar_one())
     if count <= policy.limit:
         return Verdict.ALLOW
     # Only the statement that set the cool-down returns exactly limit + 1.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
 from telegram import Chat, InlineQueryResultsButton, Update
 
 from bot.config import Settings
@@ -42,12 +43,13 @@ def _counted(update: Update) -> bool:
     return chat is not None and chat.type == Chat.PRIVATE and update.effective_message is not None
 
 
-async def screen(update: Update, context: BotContext) -> Verdict:
-    """One upsert for a counted update, none for the rest."""
+def screen(session: Session, update: Update, context: BotContext) -> Verdict:
+    """One upsert for a counted update, none for the rest; in the caller's transaction, from
+    SQLAlchemy's synchronous side (the pre-update step: bot/core/handlers.py)."""
     user = update.effective_user
     if user is None or not _counted(update) or context.is_operator(user.id):
         return Verdict.ALLOW
-    verdict = await flood.hit(context.session, user.id, policy(context.deps.settings))
+    verdict = flood.count_hit(session, user.id, policy(context.deps.settings))
     metrics = metrics_of(context.deps)
     if verdict is not Verdict.ALLOW and metrics is not None:
         metrics.dropped.labels("flood").inc()
