@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from bot.insights.chart_text import Chart, ChartText
 from bot.insights.figures import Figures
 
 if TYPE_CHECKING:
@@ -45,25 +45,6 @@ FONT: dict[RcKeyType, Any] = {
     "axes.grid": True,
     "grid.alpha": 0.3,
 }
-
-Translate = Callable[..., str]
-
-
-@dataclass(frozen=True)
-class ChartText:
-    """Words for the charts in one language: `t` looks up insights.charts.<key>."""
-
-    t: Translate
-    topic_titles: Mapping[str, str]
-
-    def topic(self, topic_id: str) -> str:
-        return self.topic_titles.get(topic_id, topic_id)
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str
-    png: bytes
 
 
 def _figure(rows: int = 1, heights: Sequence[float] | None = None) -> tuple[Figure, list[Axes]]:

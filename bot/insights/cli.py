@@ -11,7 +11,7 @@ from bot.clikit import CommandError, CommandGroups, database, print_json, settin
 from bot.db.base import utcnow
 from bot.guidance.api import load_topics
 from bot.i18n import LANGS, Lang, Texts
-from bot.insights.charts import Chart
+from bot.insights.chart_text import Chart
 from bot.insights.figures import Figures, collect, to_json
 from bot.insights.report import chart_text, render
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.i18n import Lang, Texts
-from bot.insights.charts import Chart, ChartText, render_all
+from bot.insights.chart_text import Chart, ChartText
 from bot.insights.figures import Figures, key_figures
 
 # One worker: charts are drawn one at a time (matplotlib is not meant for concurrent drawing),
@@ -24,6 +24,8 @@ def chart_text(texts: Texts, lang: Lang, topic_titles: Mapping[str, str]) -> Cha
 
 async def render(f: Figures, text: ChartText) -> list[Chart]:
     """The charts, drawn in a worker thread so the bot keeps answering meanwhile."""
+    from bot.insights.charts import render_all  # matplotlib loads on the first drawing
+
     return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, render_all, f, text)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
-from tests.cli_runner import run_cli
+from tests.cli_runner import run_process
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 SECRET = "test-pii-secret-0123456789"
@@ -89,7 +89,7 @@ def test_an_unreachable_database_is_one_line_for_every_subcommand(
 
 def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     """As an operator runs it: real logging set up, a process of its own."""
-    result = run_cli(
+    result = run_process(
         "requests", "list", cwd=tmp_path, env={"DATABASE_URL": UNREACHABLE, "PII_SECRET": SECRET}
     )
     assert result.returncode == 2

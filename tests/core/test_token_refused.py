@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.harness.server import FakeBotApi
-from tests.cli_runner import run_cli
+from tests.cli_runner import run_process
 
 GOOD_TOKEN = "1000:harness-token"
 REFUSED = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -41,7 +41,7 @@ def _env(tmp_path: Path, base_url: str, token: str, **extra: str) -> dict[str, s
 async def test_refused_token_in_polling_mode_is_one_line(api: FakeBotApi, tmp_path: Path) -> None:
     env = _env(tmp_path, api.base_url, REFUSED)
     # The fake API answers on this event loop: the command runs in a thread meanwhile.
-    result = await asyncio.to_thread(run_cli, "run", cwd=tmp_path, env=env)
+    result = await asyncio.to_thread(run_process, "run", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr == REFUSED_LINE
     assert result.stdout == ""
@@ -62,7 +62,7 @@ async def test_refused_token_in_webhook_mode_ends_with_one_line(
         WEBHOOK_SECRET="hook-secret",
         WEBHOOK_PORT=str(port),
     )
-    result = await asyncio.to_thread(run_cli, "run", cwd=tmp_path, env=env)
+    result = await asyncio.to_thread(run_process, "run", cwd=tmp_path, env=env)
     assert result.returncode == 2
     # The server's own start and stop lines may come first; no traceback, no token.
     assert result.stderr.splitlines()[-1] + "\n" == REFUSED_LINE
@@ -96,7 +96,7 @@ async def test_refused_token_404_is_one_line_without_the_token(
     not_found_api: str, tmp_path: Path
 ) -> None:
     env = _env(tmp_path, not_found_api, "not-a-token-SECRETPART")
-    result = await asyncio.to_thread(run_cli, "run", cwd=tmp_path, env=env)
+    result = await asyncio.to_thread(run_process, "run", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr == REFUSED_LINE
     assert "SECRETPART" not in result.stdout + result.stderr

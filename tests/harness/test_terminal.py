@@ -22,7 +22,7 @@ from bot.harness.server import BOT_USERNAME
 from bot.harness.terminal import run_terminal_chat
 from bot.i18n import Texts
 from bot.signatures.cli import prepare_demo
-from tests.cli_runner import run_cli
+from tests.cli_runner import run_process
 
 TEXTS = Texts.load()
 
@@ -157,10 +157,10 @@ async def test_the_work_chat_guard_can_be_tried_in_the_demo_group(
 def test_make_run_twice_in_one_checkout(tmp_path: Path) -> None:
     """The bug this fixes: the second start said "update 1 was already handled"."""
     env = {"FLOOD_LIMIT_PER_MINUTE": "0"}
-    first = run_cli("chat", cwd=tmp_path, env=env, stdin="/help\n/quit\n")
+    first = run_process("chat", cwd=tmp_path, env=env, stdin="/help\n/quit\n")
     assert first.returncode == 0, first.stderr
     assert "Что я умею" in first.stdout
-    second = run_cli("chat", cwd=tmp_path, env=env, stdin="/help\n/quit\n")
+    second = run_process("chat", cwd=tmp_path, env=env, stdin="/help\n/quit\n")
     assert second.returncode == 0, second.stderr
     assert "welcome back" in second.stdout
     assert "Что я умею" in second.stdout

@@ -21,7 +21,7 @@ from bot.signatures.models import Certificate
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry
 from bot.signatures.views import today_in_almaty
-from tests.cli_runner import run_cli
+from tests.cli_runner import run_cli, run_process
 
 SECRET = b"test-pii-secret-0123456789"
 HEADER = "serial_number,iin,full_name,phone,key_type,valid_from,valid_to,status,org_bin,org_name\n"
@@ -196,7 +196,7 @@ def test_the_demo_database_may_use_the_demo_key(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "esign-bot.sqlite3").is_file()
     # The chat refuses another database without the key, as the import does.
-    chat = run_cli(
+    chat = run_process(
         "chat", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}"}
     )
     assert (chat.returncode, chat.stderr) == (2, NO_PII_SECRET)
