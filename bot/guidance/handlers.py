@@ -41,6 +41,9 @@ class Guidance:
         content = deps.settings.content_dir
         self.topics: Mapping[str, Topic] = load_topics(content)
         self.matcher = Matcher.shared(content)
+        # An answer's buttons depend only on the content, the language, the kind of chat and
+        # the bot: built once each (PTB's markups are immutable), not for every answer.
+        self.markups: dict[tuple[str, Lang, bool], InlineKeyboardMarkup] = {}
 
 
 def setup(deps: Deps) -> None:
@@ -58,6 +61,17 @@ def topic_list(context: BotContext, lang: Lang) -> InlineKeyboardMarkup:
 
 
 def _answer_markup(
+    context: BotContext, topic: Topic, lang: Lang, *, private: bool
+) -> InlineKeyboardMarkup:
+    markups = context.deps.get(Guidance).markups
+    key = (topic.id, lang, private)
+    markup = markups.get(key)
+    if markup is None:
+        markup = markups[key] = _build_answer_markup(context, topic, lang, private=private)
+    return markup
+
+
+def _build_answer_markup(
     context: BotContext, topic: Topic, lang: Lang, *, private: bool
 ) -> InlineKeyboardMarkup:
     guidance = context.deps.get(Guidance)
