@@ -64,6 +64,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from telegram import Update
 
+from bot.db import sqlite_driver
 from bot.db.base import UtcDateTime, utcnow
 from bot.db.scope import Write, enter_claim, leave_claim
 from bot.db.transaction import in_one_go
@@ -148,6 +149,7 @@ class _SqliteClaim(Claim):
     def _record(self, conn: Connection, writes: Sequence[Write]) -> None:
         for statement, params in writes:
             conn.execute(statement, params)
+        sqlite_driver.commit_with_next(conn)  # the record is the last statement
         conn.execute(_RECORD, {"update_id": self.update_id, "seen_at": utcnow()})
 
 

@@ -10,12 +10,14 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import engine as engine_module
+from bot.db import sqlite_driver
 from bot.db.engine import create_engine
+from bot.db.transaction import in_one_go
 
 
 @pytest.fixture
@@ -52,6 +54,44 @@ async def test_a_transaction_of_two_statements_is_three_trips(
     # BEGIN IMMEDIATE travels with the first statement; then the second; then COMMIT. Giving
     # the connection back after the commit costs nothing (no rollback of no transaction).
     assert len(trips) == 3, trips
+
+
+async def test_a_last_statement_carries_the_commit(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    trips = _count_trips(monkeypatch)
+
+    def work(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'a')"))
+        sqlite_driver.commit_with_next(conn)
+        conn.execute(text("INSERT INTO t (id, v) VALUES (2, 'b')"))
+
+    await in_one_go(engine, work)
+    # BEGIN IMMEDIATE with the first statement, COMMIT with the last: two trips, not three.
+    assert len(trips) == 2, trips
+    # Committed, and the write lock is free for the next writer at once.
+    async with asyncio.timeout(2), engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (id, v) VALUES (3, 'c')"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT id FROM t"))).scalars().all() == [1, 2, 3]
+
+
+async def test_a_failing_last_statement_rolls_back_its_transaction(engine: AsyncEngine) -> None:
+    def work(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'a')"))
+        sqlite_driver.commit_with_next(conn)
+        conn.execute(text("INSERT INTO t (id, v) VALUES (2, NULL)"))
+
+    with pytest.raises(Exception, match="NOT NULL"):
+        await in_one_go(engine, work)
+    # Nothing of it stays, the lock is free, and the pooled connection commits as usual again.
+    async with asyncio.timeout(2), engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (id, v) VALUES (3, 'c')"))
+        await conn.execute(text("INSERT INTO t (id, v) VALUES (4, 'd')"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT id FROM t"))).scalars().all() == [3, 4]
 
 
 async def test_writers_take_turns_in_order_without_database_is_locked(
