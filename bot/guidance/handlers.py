@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -38,7 +39,7 @@ class Guidance:
 
     def __init__(self, deps: Deps) -> None:
         content = deps.settings.content_dir
-        self.topics: dict[str, Topic] = load_topics(content)
+        self.topics: Mapping[str, Topic] = load_topics(content)
         self.matcher = Matcher.shared(content)
 
 

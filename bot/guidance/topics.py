@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, get_args
 
 from bot.content import ContentError
+from bot.digest import files_digest
 from bot.guidance.content import display_name, read_toml, string_list
 from bot.guidance.markup import html_problems
 from bot.i18n import LANGS, Lang
@@ -155,9 +157,20 @@ def check_topics(content_dir: Path) -> list[str]:
     return _read(content_dir)[1]
 
 
-def load_topics(content_dir: Path) -> dict[str, Topic]:
-    """Topics by id, or ContentError listing every problem."""
+def load_topics(content_dir: Path) -> Mapping[str, Topic]:
+    """Topics by id, or ContentError listing every problem.
+
+    Read once per process for the same files (the key is their bytes, as for the matcher) and
+    shared read-only: every Application the test suite starts would read and check them again.
+    """
+    return _shared_topics(
+        content_dir.resolve(), files_digest(content_dir, TOPICS_DIR, Path(ORDER_FILE).parent.name)
+    )
+
+
+@lru_cache(maxsize=4)
+def _shared_topics(content_dir: Path, _digest: str) -> Mapping[str, Topic]:
     topics, problems = _read(content_dir)
     if problems:
         raise ContentError(problems)
-    return topics
+    return MappingProxyType(topics)

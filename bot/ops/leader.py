@@ -105,6 +105,11 @@ class Leadership:
                     await self._drop_connection()
                 if not self._stopping.is_set():
                     log.warning("no longer the leader for %s", self.name)
+                    # The instance whose connection just failed is the likeliest to be in
+                    # trouble: the followers get the first try, or it could take the lock back
+                    # at once and leave the job on a flapping connection.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopping.wait(), self.retry_interval)
         finally:
             self.is_leader = False
             await self._drop_connection()
