@@ -12,22 +12,22 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.db.urls import normalize_database_url
 from bot.harness import BotHarness
+from tests.pg_databases import Template, create_database, drop_database, fingerprint, url_of
 
 PG_ENV = "TEST_DATABASE_URL"
 NO_PG = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
 _URL_FIXTURES = {"sqlite": "sqlite_url", "postgresql": "postgres_url"}
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +41,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run set-up outside the tests' event loop: a thread of its own, a loop of its own."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _migrate(url: str) -> None:
@@ -93,55 +93,35 @@ def _postgres_admin_url() -> str:
     return normalize_database_url(base)
 
 
-async def _create_database(admin_url: str, name: str, template: str | None = None) -> None:
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    clause = f' TEMPLATE "{template}"' if template else ""
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-    finally:
-        await admin.dispose()
-
-
-async def _drop_database(admin_url: str, name: str) -> None:
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-def _database_url(admin_url: str, name: str) -> str:
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
-def _postgres_template() -> Iterator[str]:
+def _postgres_template() -> Iterator[Template]:
     """The session's migrated template database; unique, as other worktrees' sessions share
     the server. Nothing stays connected to it, or CREATE DATABASE … TEMPLATE would refuse."""
     admin_url = _postgres_admin_url()
     name = f"esign_template_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
-    async def create() -> None:
-        await _create_database(admin_url, name)
-        await _migrate(_database_url(admin_url, name))
+    async def create() -> str | None:
+        await create_database(admin_url, name)
+        url = url_of(admin_url, name)
+        await _migrate(url)
+        return await fingerprint(url)
 
+    template = Template(admin_url, name, fingerprint=None)
     try:
-        _run(create())
-        yield name
+        template.fingerprint = _run(create())
+        yield template
     finally:
-        _run(_drop_database(admin_url, name))
+        _run(template.close())
 
 
 async def _own_postgres_database(template: str | None) -> AsyncIterator[str]:
     admin_url = _postgres_admin_url()
     name = f"esign_test_{uuid.uuid4().hex[:12]}"
-    await _create_database(admin_url, name, template)
+    await create_database(admin_url, name, template)
     try:
-        yield _database_url(admin_url, name)
+        yield url_of(admin_url, name)
     finally:
-        await _drop_database(admin_url, name)
+        await drop_database(admin_url, name)
 
 
 @pytest.fixture
@@ -151,10 +131,14 @@ async def empty_postgres_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def postgres_url(_postgres_template: str) -> AsyncIterator[str]:
-    """A migrated PostgreSQL database of this test's own, created from the template."""
-    async for url in _own_postgres_database(template=_postgres_template):
-        yield url
+async def postgres_url(_postgres_template: Template) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of this test's own: a copy of the template, or one a
+    previous test of this worker left as the template was, emptied (tests/pg_databases.py)."""
+    name = await _postgres_template.take()
+    try:
+        yield url_of(_postgres_template.admin_url, name)
+    finally:
+        await _postgres_template.give_back(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

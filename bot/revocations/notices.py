@@ -12,8 +12,9 @@ from bot.core.words import Words
 from bot.db.models import User
 from bot.i18n import Texts
 from bot.ops.lanes import Lane, sending_as
-from bot.revocations import views
+from bot.revocations import service, views
 from bot.revocations.models import APPROVED, RevocationRequest
+from bot.runtime import BotContext
 from bot.signatures.api import CertificateRecord
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,20 @@ async def announce_to_operators(
             await bot.send_message(chat_id, text)
     except TelegramError as exc:
         log.warning("could not announce %s to operators: %s", request.reference, type(exc).__name__)
+
+
+async def announce(context: BotContext, request: RevocationRequest) -> None:
+    """A request just filed (by a citizen or for a departure), to the operators' chat."""
+    certificate = await service.certificate_of(context.session, request)
+    settings = context.deps.settings
+    await announce_to_operators(
+        context.bot,
+        context.deps.texts,
+        settings.operator_chat_id,
+        settings.operator_language,
+        request,
+        certificate,
+    )
 
 
 def requester_text(

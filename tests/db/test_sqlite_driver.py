@@ -19,6 +19,8 @@ from bot.db import sqlite_driver
 from bot.db.engine import create_engine
 from bot.db.transaction import in_one_go
 
+WRITERS = 5
+
 
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
@@ -104,18 +106,24 @@ async def test_writers_take_turns_in_order_without_database_is_locked(
             # The transaction (and the wait for its turn) starts with its first statement.
             await conn.execute(text("INSERT INTO t (id, v) VALUES (:id, 'x')"), {"id": n})
             order.append(("in", n))
-            await asyncio.sleep(0.02)  # a handler holding its transaction across an await
+            await asyncio.sleep(0.1)  # a handler holding its transaction across an await
             order.append(("out", n))
 
     async def start(n: int) -> None:
-        await asyncio.sleep(0.005 * n)  # arrive in order
+        await asyncio.sleep(0.01 * n)  # arrive in order
         await writer(n)
 
-    await asyncio.gather(*(start(n) for n in range(6)))
+    # The writers' connections are open first: opening one takes a thread and its own
+    # time, which on a loaded machine could reorder the arrivals this test is about.
+    held = [await engine.connect() for _ in range(WRITERS)]
+    for conn in held:
+        await conn.execute(text("SELECT 1"))
+        await conn.close()
+    await asyncio.gather(*(start(n) for n in range(WRITERS)))
     # Never two inside at once, and first come first served.
-    assert order == [item for n in range(6) for item in (("in", n), ("out", n))]
+    assert order == [item for n in range(WRITERS) for item in (("in", n), ("out", n))]
     async with engine.connect() as conn:
-        assert await conn.scalar(text("SELECT count(*) FROM t")) == 6
+        assert await conn.scalar(text("SELECT count(*) FROM t")) == WRITERS
 
 
 async def test_a_failed_statement_rolls_back_and_lets_the_next_writer_in(
