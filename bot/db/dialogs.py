@@ -55,46 +55,33 @@ async def get_step(session: AsyncSession, chat_id: int, user_id: int) -> Pending
 
 async def load_step(session: AsyncSession, chat_id: int, user_id: int) -> Pending | None:
     """Read the step within the caller's transaction (and keep it for the rest of the update)."""
-    row = (await session.execute(_SELECT_STEP, {"chat_id": chat_id, "user_id": user_id})).first()
-    if row is None:
-        return await took_step(session, chat_id, user_id, None, None, None)
-    return await took_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
-
-
-async def took_step(
-    session: AsyncSession,
-    chat_id: int,
-    user_id: int,
-    step: str | None,
-    data: dict[str, Any] | None,
-    expires_at: datetime | None,
-) -> Pending | None:
-    """The step as read by the caller (step None: there is none), kept for the rest of the
-    update; one long past its grace is deleted on the way, within the caller's transaction."""
-    if step is not None and expires_at is not None and expires_at + EXPIRED_GRACE < utcnow():
-        await session.run_sync(settle_step, chat_id, user_id, step, data, expires_at)
-        pending = None
-    else:
-        pending = settle_step(None, chat_id, user_id, step, data, expires_at)
+    pending = await session.run_sync(_read_step, chat_id, user_id)
     remember(session, chat_id, user_id, pending)
     return pending
 
 
+def _read_step(session: Session, chat_id: int, user_id: int) -> Pending | None:
+    row = session.execute(_SELECT_STEP, {"chat_id": chat_id, "user_id": user_id}).first()
+    if row is None:
+        return None
+    return settle_step(session, chat_id, user_id, row.step, row.data, row.expires_at)
+
+
 def settle_step(
-    session: Session | None,
+    session: Session,
     chat_id: int,
     user_id: int,
     step: str | None,
     data: dict[str, Any] | None,
     expires_at: datetime | None,
 ) -> Pending | None:
-    """`took_step` from SQLAlchemy's synchronous side, without `remember`: the step as read,
-    or None; one long past its grace is deleted (`session` is needed only then)."""
+    """The step as read by the caller (step None: there is none), from SQLAlchemy's
+    synchronous side; one long past its grace is deleted on the way, within the caller's
+    transaction. The caller keeps it for the rest of the update with `remember`."""
     if step is None or expires_at is None:
         return None
     now = utcnow()
     if expires_at + EXPIRED_GRACE < now:
-        assert session is not None
         session.execute(_DELETE_STEP, {"chat_id": chat_id, "user_id": user_id})
         return None
     return Pending(step, dict(data or {}), expired=expires_at < now)
