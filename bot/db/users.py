@@ -13,7 +13,6 @@ from bot.db import dialogs
 from bot.db.base import utcnow
 from bot.db.dialogs import Pending
 from bot.db.models import Chat, DialogState, User
-from bot.db.transaction import transaction
 from bot.db.upsert import insert_for
 from bot.i18n import Lang, as_lang
 
@@ -46,36 +45,6 @@ _SEEN = select(
 )
 
 
-async def touch(
-    session: AsyncSession,
-    *,
-    user_id: int | None,
-    chat_id: int | None,
-    chat_type: str | None,
-    language_code: str | None = None,
-    with_step: bool = False,
-) -> Lang | None:
-    """Record that a user (and chat) was seen; return the language they chose, if any.
-
-    With `with_step` (a user in a chat) the pending step is read in the same statement and
-    kept for the rest of the update (bot.db.dialogs). Rows are written only when they are
-    missing, out of date by SEEN_PRECISION, or the user's app language changed.
-    """
-    async with transaction(session):
-        seen = await session.run_sync(
-            lambda sync: record_seen(
-                sync,
-                user_id=user_id,
-                chat_id=chat_id,
-                chat_type=chat_type,
-                language_code=language_code,
-                with_step=with_step,
-            )
-        )
-    seen.remember(session)
-    return seen.language
-
-
 @dataclass(frozen=True)
 class Seen:
     """What `record_seen` found: the user's chosen language and, when read, the step."""
@@ -99,9 +68,15 @@ def record_seen(
     language_code: str | None = None,
     with_step: bool = False,
 ) -> Seen:
-    """`touch` in the caller's transaction, from SQLAlchemy's synchronous side (the pre-update
-    step runs all of its statements in one go: bot/db/transaction.py); the caller keeps the
-    step with `Seen.remember`."""
+    """Record that a user (and chat) was seen, and read the language they chose: in the
+    caller's transaction, from SQLAlchemy's synchronous side (the pre-update step runs all of
+    its statements in one go: bot/db/transaction.py).
+
+    With `with_step` (a user in a chat) the pending step is read in the same statement; the
+    caller keeps it for the rest of the update with `Seen.remember` (bot.db.dialogs). Rows are
+    written only when they are missing, out of date by SEEN_PRECISION, or the user's app
+    language changed.
+    """
     now = utcnow()
     code = (language_code or "")[:8] or None
     row = session.execute(_SEEN, {"user_id": user_id, "chat_id": chat_id}).one()

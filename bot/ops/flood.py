@@ -33,7 +33,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.db.base import UtcDateTime, utcnow
-from bot.db.transaction import transaction
 from bot.ops.models import FloodState
 
 WINDOW = timedelta(minutes=1)
@@ -92,21 +91,12 @@ def _upsert(dialect: str) -> Executable:
 _UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
 
 
-async def hit(
-    session: AsyncSession, user_id: int, policy: FloodPolicy, now: datetime | None = None
-) -> Verdict:
-    """Count one update from the user and say what to do with it."""
-    if not policy.enabled:
-        return Verdict.ALLOW
-    async with transaction(session):
-        return await session.run_sync(count_hit, user_id, policy, now)
-
-
 def count_hit(
     session: Session, user_id: int, policy: FloodPolicy, now: datetime | None = None
 ) -> Verdict:
-    """`hit`, in the caller's transaction, from SQLAlchemy's synchronous side (the
-    pre-update step runs all of its statements in one go: bot/db/transaction.py)."""
+    """Count one update from the user and say what to do with it: in the caller's
+    transaction, from SQLAlchemy's synchronous side (the pre-update step runs all of its
+    statements in one go: bot/db/transaction.py)."""
     if not policy.enabled:
         return Verdict.ALLOW
     now = now or utcnow()

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.transaction import transaction
 from bot.harness import BotHarness
 from bot.i18n import Texts
 from bot.ops import flood
@@ -33,12 +34,20 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+async def _hit(
+    session: AsyncSession, user_id: int, policy: FloodPolicy, now: datetime | None = None
+) -> Verdict:
+    """One update counted in the session's transaction, or one of its own."""
+    async with transaction(session):
+        return await session.run_sync(flood.count_hit, user_id, policy, now)
+
+
 async def _hits(engine: AsyncEngine, user_id: int, at: list[datetime]) -> list[Verdict]:
     sessionmaker = create_sessionmaker(engine)
     verdicts = []
     for moment in at:
         async with sessionmaker() as session:
-            verdicts.append(await flood.hit(session, user_id, POLICY, now=moment))
+            verdicts.append(await _hit(session, user_id, POLICY, now=moment))
     return verdicts
 
 
@@ -63,7 +72,7 @@ async def test_the_window_is_one_minute_and_users_are_counted_apart(engine: Asyn
 async def test_off_when_the_limit_is_zero(engine: AsyncEngine) -> None:
     async with create_sessionmaker(engine)() as session:
         off = FloodPolicy(limit=0, cooldown=timedelta(seconds=60))
-        assert {await flood.hit(session, 1, off) for _ in range(50)} == {Verdict.ALLOW}
+        assert {await _hit(session, 1, off) for _ in range(50)} == {Verdict.ALLOW}
 
 
 async def test_two_instances_counting_at_once_send_one_notice(
@@ -74,7 +83,7 @@ async def test_two_instances_counting_at_once_send_one_notice(
 
         async def one(which: AsyncEngine) -> Verdict:
             async with create_sessionmaker(which)() as session:
-                return await flood.hit(session, 7, POLICY, now=T0)
+                return await _hit(session, 7, POLICY, now=T0)
 
         verdicts = await asyncio.gather(*(one(engine if i % 2 else other) for i in range(12)))
     finally:
@@ -85,11 +94,11 @@ async def test_two_instances_counting_at_once_send_one_notice(
 async def test_purge_forgets_idle_users_but_not_cooling_down_ones(engine: AsyncEngine) -> None:
     long_cooldown = FloodPolicy(limit=1, cooldown=timedelta(hours=5))
     async with create_sessionmaker(engine)() as session:
-        await flood.hit(session, 1, POLICY, now=T0)
+        await _hit(session, 1, POLICY, now=T0)
         for _ in range(2):
-            await flood.hit(session, 2, long_cooldown, now=T0)
+            await _hit(session, 2, long_cooldown, now=T0)
         assert await flood.purge(session, now=T0 + timedelta(hours=2)) == 1
-        assert await flood.hit(session, 2, long_cooldown, now=T0 + timedelta(hours=2)) is (
+        assert await _hit(session, 2, long_cooldown, now=T0 + timedelta(hours=2)) is (
             Verdict.IGNORE
         )
 

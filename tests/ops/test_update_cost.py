@@ -159,10 +159,13 @@ async def test_the_step_is_read_once_per_update_and_kept_true_by_its_changes(
         token = enter_scope(scope)
         try:
             session = scope.session
-            async with session.begin():
-                await users.touch(
-                    session, user_id=5, chat_id=5, chat_type="private", with_step=True
+            async with session.begin():  # the pre-update step's read
+                seen = await session.run_sync(
+                    lambda sync: users.record_seen(
+                        sync, user_id=5, chat_id=5, chat_type="private", with_step=True
+                    )
                 )
+            seen.remember(session)
             with counting() as seen:
                 pending = await dialogs.get_step(session, 5, 5)
                 assert pending is not None
