@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
-from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import (
@@ -27,11 +26,11 @@ from bot.config import Settings
 from bot.db.dialogs import Pending
 from bot.db.scope import (
     UpdateScope,
-    Write,
     current_claim,
     current_scope,
     enter_scope,
     leave_scope,
+    write_all,
 )
 from bot.db.transaction import in_one_go
 from bot.i18n import DEFAULT_LANG, Lang, Texts, language_from_code
@@ -356,12 +355,7 @@ class EsignApplication(Application[Any, Any, Any, Any, Any, Any]):
         if claim is not None and isinstance(update, Update) and claim.update_id == update.update_id:
             await claim.finish(scope.deferred)
         elif scope.deferred:
-            await in_one_go(self.deps.engine, lambda conn: _write_all(conn, scope.deferred))
-
-
-def _write_all(conn: Connection, writes: Sequence[Write]) -> None:
-    for statement, params in writes:
-        conn.execute(statement, params)
+            await in_one_go(self.deps.engine, lambda conn: write_all(conn, scope.deferred))
 
 
 _heap_frozen = False

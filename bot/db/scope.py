@@ -15,13 +15,20 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
-from sqlalchemy import Executable
+from sqlalchemy import Connection, Executable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.transaction import transaction
 
 # A statement and its parameters.
 Write = tuple[Executable, Mapping[str, Any]]
+
+
+def write_all(conn: Connection, writes: Sequence[Write]) -> None:
+    """Execute deferred writes on `conn`, from SQLAlchemy's synchronous side."""
+    for statement, params in writes:
+        conn.execute(statement, params)
+
 
 _current: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)
 _claim: ContextVar[UpdateClaim | None] = ContextVar("update_claim", default=None)

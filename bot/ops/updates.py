@@ -66,7 +66,7 @@ from telegram import Update
 
 from bot.db import sqlite_driver
 from bot.db.base import UtcDateTime, utcnow
-from bot.db.scope import Write, enter_claim, leave_claim
+from bot.db.scope import Write, enter_claim, leave_claim, write_all
 from bot.db.transaction import in_one_go
 from bot.ops.metrics import Metrics, update_type
 from bot.ops.models import ProcessedUpdate
@@ -147,8 +147,7 @@ class _SqliteClaim(Claim):
         self.finished = True
 
     def _record(self, conn: Connection, writes: Sequence[Write]) -> None:
-        for statement, params in writes:
-            conn.execute(statement, params)
+        write_all(conn, writes)
         sqlite_driver.commit_with_next(conn)  # the record is the last statement
         conn.execute(_RECORD, {"update_id": self.update_id, "seen_at": utcnow()})
 
