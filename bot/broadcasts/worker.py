@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
@@ -28,14 +26,13 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import ExtBot
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcasts import engine
 from bot.broadcasts.deliveries import Store
 from bot.broadcasts.engine import Dispatcher
 from bot.broadcasts.progress import Button
 from bot.ops.leader import Leadership
-from bot.ops.sender import BulkBot, Outgoing
+from bot.ops.sender import BulkBot, Outgoing, retry_after_seconds
 from bot.runtime import Deps, EsignApplication
 
 log = logging.getLogger(__name__)
@@ -52,13 +49,6 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     )
 
 
-def _retry_after(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class TelegramSender:
     """engine.Sender over the Bot API: Telegram's answers become the engine's outcomes."""
 
@@ -70,7 +60,7 @@ class TelegramSender:
         try:
             await self.bot.send_text(chat_id, text, paid=self.paid)
         except RetryAfter as exc:
-            raise engine.RateLimited(_retry_after(exc)) from exc
+            raise engine.RateLimited(retry_after_seconds(exc)) from exc
         except ChatMigrated as exc:
             raise engine.Migrated(int(exc.new_chat_id)) from exc
         except Forbidden as exc:

@@ -15,6 +15,7 @@ limiter, so both spend the one budget.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.ops import lanes
 from bot.ops.budget import SharedGroupLimit, SharedSlots, budget_name
@@ -39,7 +41,10 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    value = exc._retry_after  # the timedelta behind the deprecated int property
+    """Seconds to hold, from an int or (PTB_TIMEDELTA, PTB 23) a timedelta."""
+    with warnings.catch_warnings():  # reading the int form is deprecated, not wrong
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
