@@ -20,7 +20,7 @@ from bot.core.keyboards import (
     main_menu,
     private_chat_button,
 )
-from bot.db import dialogs, users
+from bot.db import dialogs, sqlite_driver, users
 from bot.i18n import as_lang
 from bot.ops import gate
 from bot.ops.flood import Verdict
@@ -53,6 +53,7 @@ def _screen_and_remember(
     session: Session, update: Update, context: BotContext
 ) -> tuple[Verdict, users.Seen | None]:
     with session.begin():
+        sqlite_driver.on_the_loop(session.connection())  # short statements by key
         verdict = gate.screen(session, update, context)
         seen = remember_user(session, update) if verdict is not Verdict.IGNORE else None
     return verdict, seen

@@ -11,6 +11,8 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from bot.db import sqlite_driver
+
 T = TypeVar("T")
 
 
@@ -31,10 +33,12 @@ async def in_one_go(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
 
     The asyncio API crosses into that side once per step (check out a connection, begin, each
     statement, commit, check in): for a transaction run with every update that crossing cost
-    more CPU than its statements. The statements still wait for the database as before."""
+    more CPU than its statements. On SQLite the statements also run in the loop's thread
+    (`sqlite_driver.on_the_loop`): `work` must be a few short statements by key."""
 
     def run() -> T:
         with engine.sync_engine.begin() as conn:
+            sqlite_driver.on_the_loop(conn)
             return work(conn)
 
     return await greenlet_spawn(run)
