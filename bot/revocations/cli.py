@@ -122,12 +122,15 @@ def _decide(args: argparse.Namespace, approve: bool, reason: str | None) -> int:
         request = await service.find_request(session, args.request)
         if request is None:
             raise CommandError(f"{args.request}: no such request")
-        decision = await service.decide(
-            session, request.id, actor=CLI_ACTOR, operator_id=None, approve=approve, reason=reason
+        return await service.decide(
+            session,
+            request.id,
+            actor=CLI_ACTOR,
+            operator_id=None,
+            approve=approve,
+            reason=reason,
+            then=lambda session, decision: _notify(settings, session, decision),
         )
-        if decision.decided_now:
-            await _notify(settings, session, decision)
-        return decision
 
     decision = in_session(settings, work)
     request = decision.request
@@ -139,14 +142,14 @@ def _decide(args: argparse.Namespace, approve: bool, reason: str | None) -> int:
 
 async def _notify(settings: Settings, session: AsyncSession, decision: service.Decision) -> None:
     """Leave the requester's notice for the running bot, which sends it within about a second
-    through the send budget every instance shares (a Bot of our own would send outside it)."""
+    through the send budget every instance shares (a Bot of our own would send outside it).
+    It is written in the decision's transaction: no decision is kept without its notice."""
     request = decision.request
     lang = await notices.language_of(session, request.requester_id)
     text = notices.requester_text(
         Texts.load(settings.content_dir), lang, request, decision.certificate
     )
-    async with session.begin():
-        outbox.enqueue(session, request.requester_id, text)
+    outbox.enqueue(session, request.requester_id, text)
 
 
 def cmd_approve(args: argparse.Namespace) -> int:

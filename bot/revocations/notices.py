@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.core.words import Words
 from bot.db.models import User
+from bot.db.transaction import transaction
 from bot.i18n import Texts
 from bot.ops.lanes import Lane, sending_as
 from bot.revocations import service, views
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 async def language_of(session: AsyncSession, user_id: int) -> str:
-    async with session.begin():
+    async with transaction(session):  # the caller's, when it has one (a decision's)
         user = await session.get(User, user_id)
     return user.effective_language if user else "en"
 

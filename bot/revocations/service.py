@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -299,11 +299,14 @@ async def decide(
     operator_id: int | None,
     approve: bool,
     reason: str | None = None,
+    then: Callable[[AsyncSession, Decision], Awaitable[None]] | None = None,
 ) -> Decision:
     """Approve (and mark the certificate revoked) or reject, in one transaction.
 
     The status changes only from open (compare-and-set), so of two operators deciding at once
-    exactly one wins; the other gets decided_now=False and the winner's decision.
+    exactly one wins; the other gets decided_now=False and the winner's decision. `then` runs
+    in the same transaction after a decision made now: what must be kept with the decision or
+    not at all (the CLI's notice to the requester, left for the running bot).
     """
     now = utcnow()
     status = APPROVED if approve else REJECTED
@@ -339,4 +342,7 @@ async def decide(
             certificate=certificate.serial_number,
             reason=request.decision_reason,
         )
-        return Decision(request, certificate, decided_now=True)
+        decision = Decision(request, certificate, decided_now=True)
+        if then is not None:
+            await then(session, decision)
+        return decision

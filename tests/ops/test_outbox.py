@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
 from bot.db import migrate
@@ -14,6 +16,7 @@ from bot.harness import BotHarness
 from bot.ops import outbox
 from bot.ops.models import OutgoingMessage
 from bot.revocations import service
+from bot.signatures import api as signatures
 from bot.signatures.phones import phone_hash
 from bot.signatures.registry import import_registry, link_phone, verified_since
 from tests.cli_runner import run_cli
@@ -106,3 +109,46 @@ async def test_a_message_nobody_can_receive_is_given_up(tmp_path: Path) -> None:
     assert row.sent_at is None
     assert row.failed is not None
     assert "blocked" in row.failed
+
+
+async def _status(url: str, reference: str) -> tuple[str, str]:
+    engine = create_engine(url)
+    async with create_sessionmaker(engine)() as session:
+        request = await service.find_request(session, reference)
+        assert request is not None
+        certificate = await signatures.certificate(session, request.certificate_id)
+        assert certificate is not None
+    await engine.dispose()
+    return request.status, certificate.status
+
+
+async def test_a_cli_decision_is_kept_only_with_its_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice is written in the decision's transaction: when it cannot be written, the
+    request stays open (and the key valid) rather than decided with the requester never told."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'esign-bot.sqlite3'}"
+    reference = await _file_one(url)
+
+    def full_disk(*_: object) -> None:
+        raise OperationalError("INSERT INTO outgoing_messages", {}, Exception("disk I/O error"))
+
+    env = {"PII_SECRET": SECRET}
+    with monkeypatch.context() as patched:
+        patched.setattr(outbox, "enqueue", full_disk)
+        failed = await asyncio.to_thread(
+            run_cli, "requests", "approve", reference, cwd=tmp_path, env=env
+        )
+    assert failed.returncode != 0
+    assert failed.stderr.startswith("esign-bot: error: database:"), failed.stderr
+    assert await _status(url, reference) == ("open", "valid")
+    assert await _outbox(url) == []
+
+    decided = await asyncio.to_thread(
+        run_cli, "requests", "approve", reference, cwd=tmp_path, env=env
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert await _status(url, reference) == ("approved", "revoked")
+    [waiting] = await _outbox(url)
+    assert waiting.chat_id == REQUESTER
+    assert reference in waiting.text
