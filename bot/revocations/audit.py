@@ -111,17 +111,20 @@ class Verification:
     entries: int  # how many were checked (all of them when the chain holds)
     head: str  # the newest good hash: note it elsewhere to detect removal at the end
     broken_at: int | None = None  # the id of the first entry that does not hold
-    reason: str | None = None
+    reason: str | None = None  # why it does not hold (set too when a noted hash is missing)
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.reason is None
 
 
-async def verify(session: AsyncSession) -> Verification:
-    """Walk the chain in id order and report the first entry that does not hold."""
+async def verify(session: AsyncSession, expect: str | None = None) -> Verification:
+    """Walk the chain in id order and report the first entry that does not hold. `expect`: a
+    hash noted from an earlier `verify`; a chain that holds must still contain it, or entries
+    at its end were removed (which the chain alone cannot show)."""
     previous = GENESIS
     checked = 0
+    found = expect is None or expect == GENESIS
     async with session.begin():
         rows = await session.stream_scalars(
             select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=VERIFY_BATCH)
@@ -144,4 +147,12 @@ async def verify(session: AsyncSession) -> Verification:
                     checked, previous, entry.id, "its contents do not match its hash"
                 )
             previous = entry.hash
+            found = found or previous == expect
+    if not found:
+        return Verification(
+            checked,
+            previous,
+            reason=f"the entry with hash {expect}, noted earlier, is not in the log: "
+            "entries at its end were removed (or the whole log emptied)",
+        )
     return Verification(checked, previous)

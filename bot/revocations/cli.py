@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -15,6 +16,8 @@ from bot.i18n import Texts
 from bot.ops import outbox
 from bot.revocations import audit, notices, service
 from bot.signatures.api import is_valid_bin
+
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 T = TypeVar("T")
 CLI_ACTOR = "cli"
@@ -55,6 +58,11 @@ def register(commands: CommandGroups) -> None:
         "verify", help="check the hash chain: exit 1 at the first entry that does not hold"
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument(
+        "--expect",
+        metavar="HASH",
+        help="a newest hash noted from an earlier verify: the log must still contain it",
+    )
     check.set_defaults(handler=cmd_audit_verify)
 
 
@@ -194,7 +202,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    result = in_session(settings_for_cli(), audit.verify)
+    expect = args.expect.strip().lower() if args.expect is not None else None
+    if expect is not None and not _HASH.fullmatch(expect):
+        raise CommandError("--expect: not a hash of this log (64 hexadecimal digits)")
+    result = in_session(settings_for_cli(), lambda session: audit.verify(session, expect))
     if args.json:
         print(
             json.dumps(
@@ -209,6 +220,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         )
     elif result.ok:
         print(f"audit log OK: {result.entries} entries, newest hash {result.head}")
+    elif result.broken_at is None:
+        print(f"audit log broken: {result.reason}")
     else:
         print(f"audit log broken at entry {result.broken_at}: {result.reason}")
     return 0 if result.ok else 1

@@ -36,9 +36,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def _verify(maker: async_sessionmaker[AsyncSession]) -> audit.Verification:
+async def _verify(
+    maker: async_sessionmaker[AsyncSession], expect: str | None = None
+) -> audit.Verification:
     async with maker() as session:
-        return await audit.verify(session)
+        return await audit.verify(session, expect)
 
 
 async def _entries(maker: async_sessionmaker[AsyncSession]) -> list[AuditEntry]:
@@ -55,7 +57,7 @@ async def _as_owner(engine: AsyncEngine, statement: str) -> None:
             await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
         else:
             for event in ("update", "delete"):
-                await conn.execute(text(f"DROP TRIGGER audit_log_no_{event}"))
+                await conn.execute(text(f"DROP TRIGGER IF EXISTS audit_log_no_{event}"))
             await conn.execute(text(statement))
 
 
@@ -158,6 +160,28 @@ async def test_an_entry_written_around_the_chain_is_found(engine: AsyncEngine) -
     assert (result.ok, result.entries) == (False, 4)
 
 
+async def test_entries_removed_at_the_end_are_found_against_a_noted_hash(
+    engine: AsyncEngine,
+) -> None:
+    """The chain alone cannot show its newest entries gone; a hash noted earlier can."""
+    maker = create_sessionmaker(engine)
+    first, second, third = await _three_entries(engine)
+    assert (await _verify(maker, expect=third.hash)).ok
+    assert (await _verify(maker, expect=second.hash)).ok  # an older note holds too
+    await _as_owner(engine, f"DELETE FROM audit_log WHERE id = {third.id}")
+    assert (await _verify(maker)).ok  # what is left is a chain that holds
+    truncated = await _verify(maker, expect=third.hash)
+    assert not truncated.ok
+    assert (truncated.entries, truncated.head, truncated.broken_at) == (2, second.hash, None)
+    assert truncated.reason == (
+        f"the entry with hash {third.hash}, noted earlier, is not in the log: "
+        "entries at its end were removed (or the whole log emptied)"
+    )
+    await _as_owner(engine, "DELETE FROM audit_log")
+    assert not (await _verify(maker, expect=first.hash)).ok
+    assert (await _verify(maker, expect=GENESIS)).ok  # noted when the log was empty
+
+
 def test_audit_verify_from_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'esign-bot.sqlite3'}"
     empty = run_cli("audit", "verify", cwd=tmp_path)
@@ -186,6 +210,11 @@ def test_audit_verify_from_the_command_line(tmp_path: Path) -> None:
     )
     report = json.loads(run_cli("audit", "verify", "--json", cwd=tmp_path).stdout)
     assert (report["ok"], report["broken_at"], report["entries_checked"]) == (False, 3, 2)
+    malformed = run_cli("audit", "verify", "--expect", "not-a-hash", cwd=tmp_path)
+    assert (malformed.returncode, malformed.stdout) == (2, "")
+    assert malformed.stderr == (
+        "esign-bot: error: --expect: not a hash of this log (64 hexadecimal digits)\n"
+    )
     # The listing still works as before.
     assert run_cli("audit", "--json", cwd=tmp_path).returncode == 0
 
