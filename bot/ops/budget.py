@@ -14,19 +14,23 @@ instance that dies holding a lease loses those few slots (at most eight, under h
 of budget) and nothing else; nothing waits for it.
 
 The per-group allowance (20 messages a minute) is a token bucket per group in a second table,
-taken with one upsert per message to a group. Per-chat pacing of private chats stays in each
-process (see bot/ops/sendqueue.py): one chat's notices and broadcast come from the leader.
+taken with one upsert per message to a group; a group's row idle for an hour holds a full
+bucket, the same as no row, and housekeeping deletes it. Per-chat pacing of private chats
+stays in each process (see bot/ops/sendqueue.py): one chat's notices and broadcast come from
+the leader.
 """
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ops.lanes import Lane
+from bot.ops.models import SendGroupBudget
 from bot.ops.sendqueue import GROUP_BURST, GROUP_RATE, HORIZON, Grant
+from bot.runtime import Deps
 
 # The same arithmetic as sendqueue.cursor_grant, on the database's clock, in one statement.
 _LEASE = text(
@@ -154,3 +158,17 @@ class SharedGroupLimit:
                 )
             ).one()
         return 0.0 if taken else (1.0 - float(tokens)) / GROUP_RATE
+
+
+# A bucket refills in GROUP_BURST / GROUP_RATE seconds (a minute); an hour leaves room for
+# any difference between this machine's clock and the database's.
+IDLE_GROUP = 3600.0
+
+
+async def purge_idle_groups(deps: Deps) -> int:
+    """Forget the allowances of groups sent nothing for an hour (housekeeping)."""
+    async with deps.sessionmaker() as session, session.begin():
+        result = await session.execute(
+            delete(SendGroupBudget).where(SendGroupBudget.stamp < time.time() - IDLE_GROUP)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -2,7 +2,7 @@
 
 The shared state: processed update ids (Telegram stops redelivering after a day), idle flood
 counters, dialog steps long expired, button flows past their expiry, the CLI's messages a
-week after they went out. Then each feature's own
+week after they went out, the send allowances of groups idle for an hour. Then each feature's own
 purges (`Feature.housekeeping`): old unmatched questions, lapsed phone verifications. One
 instance is enough: each purge is an indexed DELETE, and running it everywhere would only repeat
 the same work.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from bot.db import dialogs, flows
-from bot.ops import flood, outbox
+from bot.ops import budget, flood, outbox
 from bot.ops.cancellation import reraise_if_cancelled
 from bot.ops.jobs import Hook, leader_job
 from bot.ops.updates import UpdateGuard
@@ -38,6 +38,7 @@ class Housekeeping:
             ("dialog steps", self._dialog_steps),
             ("button flows", self._button_flows),
             ("outbox", outbox.purge_sent),
+            ("group allowances", budget.purge_idle_groups),
         ]
         features = [
             (f"{feature.name}.{getattr(purge, '__name__', 'purge')}", purge)

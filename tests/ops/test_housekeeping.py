@@ -1,13 +1,15 @@
 """Housekeeping forgets what is past its retention, by itself, on the leader instance.
 
 Dialog steps long expired, update ids older than a day, idle flood counters, unmatched
-questions not asked for UNMATCHED_RETENTION_DAYS (and lapsed phone links: see
+questions not asked for UNMATCHED_RETENTION_DAYS, idle groups' send allowances (and lapsed
+phone links: see
 tests/signatures/test_phone_verification.py). Time passes by moving timestamps back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,9 +24,9 @@ from bot.db.models import ButtonFlow, DialogState
 from bot.guidance.editor_notes import remember_unmatched
 from bot.guidance.models import UnmatchedQuestion
 from bot.harness import BotHarness
-from bot.ops import housekeeping
+from bot.ops import budget, housekeeping
 from bot.ops.housekeeping import Housekeeping
-from bot.ops.models import FloodState, ProcessedUpdate
+from bot.ops.models import FloodState, ProcessedUpdate, SendGroupBudget
 from bot.ops.updates import RETENTION
 
 RETENTION_DAYS = 30
@@ -109,6 +111,24 @@ async def test_each_kind_is_purged_and_fresh_rows_are_kept(bot: BotHarness) -> N
     assert counters == [fresh.id]
     assert questions == ["a question asked yesterday"]
     assert await _count(bot, ProcessedUpdate) == updates_before - 1
+
+
+async def test_idle_groups_send_allowances_are_forgotten(bot: BotHarness) -> None:
+    """A group's allowance row, once idle longer than a bucket takes to refill, says no more
+    than no row; every group the bot ever wrote to would otherwise keep one."""
+    now = time.time()
+    async with bot.application.deps.sessionmaker() as session, session.begin():
+        for chat_id, idle in ((-1001, budget.IDLE_GROUP + 60), (-1002, 30.0)):
+            session.add(
+                SendGroupBudget(
+                    name="bot1", chat_id=chat_id, tokens=5.0, stamp=now - idle, taken=True
+                )
+            )
+    removed = await bot.application.deps.get(Housekeeping).run_once()
+    assert removed["group allowances"] == 1
+    async with bot.application.deps.sessionmaker() as session:
+        kept = list(await session.scalars(select(SendGroupBudget.chat_id)))
+    assert kept == [-1002]
 
 
 async def test_housekeeping_runs_by_itself_as_a_leader_job(
