@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.demo_mode:
         return cmd_chat(args)
     settings = settings_for_cli()
-    asyncio.run(_preflight(settings))
+    asyncio.run(_preflight(settings, upgrade=settings.auto_migrate))
     application = build_application(settings)
     if settings.webhook_url:
         from bot.ops.webhook import ListenError, serve
@@ -160,13 +160,19 @@ def _free_port(host: str, wanted: int) -> int:
     return wanted
 
 
-async def _preflight(settings: Settings) -> None:
-    """Reach the database and migrate it before anything starts: one clear line if not."""
+async def _preflight(settings: Settings, *, upgrade: bool = True) -> None:
+    """Reach the database and migrate it before anything starts, or with `upgrade` False
+    (AUTO_MIGRATE=false) find it migrated already: one clear line if not."""
+    from bot.db import migrate
     from bot.i18n import Texts
 
     Texts.load(settings.content_dir)
-    async with database(settings):
-        pass
+    async with database(settings, upgrade=upgrade) as db:
+        if not upgrade and await migrate.current_revisions(db.engine) != migrate.head_revisions():
+            raise CommandError(
+                "the database is not at the latest schema and AUTO_MIGRATE is false: "
+                "run `esign-bot db upgrade` (as the role that owns the schema) first"
+            )
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

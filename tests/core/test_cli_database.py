@@ -7,13 +7,17 @@ one of the two tables below (so it is checked).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.cli import build_parser, main
+from bot.config import load_settings
 from tests.cli_runner import run_process
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
@@ -95,3 +99,30 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
     assert result.stderr.startswith(EXPECTED)
+
+
+def test_run_with_auto_migrate_off_changes_no_schema_and_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Instances that run as a role without DDL rights (AUTO_MIGRATE=false) must not try to
+    migrate: they refuse to start on an older schema, and `db upgrade` still migrates."""
+    monkeypatch.setattr("bot.ops.logging.setup_logging", lambda *args, **kwargs: None)
+    database = tmp_path / "bot.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    monkeypatch.setenv("PII_SECRET", SECRET)
+    monkeypatch.setenv("BOT_TOKEN", "123456:never-used-here")
+    monkeypatch.setenv("AUTO_MIGRATE", "false")
+
+    assert main(["run"]) != 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "esign-bot: error: the database is not at the latest schema and AUTO_MIGRATE is false: "
+        "run `esign-bot db upgrade` (as the role that owns the schema) first"
+    ]
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+    assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().out.strip() == "database is at the latest schema"
+    # Now the same start-up check passes without migrating.
+    asyncio.run(cli._preflight(load_settings(), upgrade=False))
