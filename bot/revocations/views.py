@@ -134,12 +134,16 @@ def employees(certificates: Sequence[CertificateRecord]) -> list[Employee]:
 def org_employee(w: Words, employee: Employee, today: date) -> str:
     lines = [w("revocations.org_employee", holder=employee.name, iin=masked(employee.iin))]
     for certificate in employee.certificates:
+        view = view_of(certificate, today)
+        # A revoked or suspended key says since when, as /status does, where the registry says.
+        dated = view.status_key in ("revoked", "suspended") and view.status_since is not None
         lines.append(
             w(
-                "revocations.org_certificate",
+                "revocations.org_certificate_since" if dated else "revocations.org_certificate",
                 kind=_kind(w, certificate),
                 end=w.date(certificate.valid_to),
-                status=w(f"signatures.status.{view_of(certificate, today).status_key}"),
+                status=w(f"signatures.status.{view.status_key}"),
+                since=w.date(view.status_since) if view.status_since else "",
             )
         )
     return "\n".join(lines)

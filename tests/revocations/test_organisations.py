@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.core.words import Words
+from bot.db.base import utcnow
 from bot.revocations import org_reminder_job, service
 from bot.revocations.models import Departure, RevocationRequest
+from bot.signatures.api import today_in_almaty
 from bot.signatures.models import Certificate
 from tests.revocations.conftest import World
 
@@ -39,6 +42,10 @@ async def test_departure_files_requests_for_exactly_that_employees_org_certifica
     assert "ИВАНОВ СЕРГЕЙ (IIN 781102****08)" in text
     assert "BB01" not in text
     assert "АО «Степь»" not in text
+    # The revoked one (CC05) says since when the registry says so; the valid ones have no date.
+    [dated] = [line for line in text.splitlines() if "marked so in the registry" in line]
+    today = Words(world.harness.application.deps.texts, "en").date(today_in_almaty(utcnow()))
+    assert dated.endswith(f"revoked (marked so in the registry this bot reads on {today})")
     picker = await head.press("An employee left", message=overview.last)
     assert picker.edited[0].text == (
         "Who left? I will request revocation of all their valid certificates of this organisation."

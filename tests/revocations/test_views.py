@@ -33,6 +33,7 @@ def certificate(
     org_bin: str | None = None,
     org_name: str | None = None,
     valid_to: date = date(2027, 1, 10),
+    status_since: date | None = None,
 ) -> CertificateRecord:
     return CertificateRecord(
         id=id,
@@ -43,7 +44,7 @@ def certificate(
         valid_from=date(2026, 1, 10),
         valid_to=valid_to,
         status=status,
-        status_since=None,
+        status_since=status_since,
         org_bin=org_bin,
         org_name=org_name,
     )
@@ -217,6 +218,24 @@ def test_an_employee_block_masks_the_iin_and_shows_expiry_as_the_registry_does()
     lines = block.split("\n")
     assert EN("signatures.status.valid") in lines[1]
     assert EN("signatures.status.expired") in lines[2]  # valid in the registry, past its date
+
+
+def test_a_revoked_or_suspended_key_says_since_when_where_the_registry_says() -> None:
+    since = date(2026, 5, 20)
+    person = views.employees(
+        [
+            certificate(1, iin="781102300008", status="revoked", status_since=since),
+            certificate(2, iin="781102300008", status="suspended", status_since=since),
+            certificate(3, iin="781102300008", status="revoked"),  # before the registry said
+            certificate(4, iin="781102300008", status_since=since),  # valid: no date
+        ]
+    )[0]
+    for words in (EN, RU, Words(Texts.load(), "kk")):
+        lines = views.org_employee(words, person, TODAY).split("\n")[1:]
+        dated = [line for line in lines if words.date(since) in line]
+        assert dated == lines[:2], (words.lang, lines)
+        assert words("signatures.status.revoked") in lines[2]
+        assert words("signatures.status.valid") in lines[3]
 
 
 def test_employee_left_is_offered_only_with_employees() -> None:
