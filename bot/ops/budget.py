@@ -6,8 +6,10 @@ database's clock). An instance leases a few slots at a time with one UPDATE that
 cursor (never further ahead of now than the asking lane's horizon) and returns the slots it
 passed over; it then sends at those times without asking again. So the database sees one
 statement per lease (up to eight slots), not per message, and all instances together never
-have more slots than the rate gives. A 429 pushes the cursor past retry_after: every instance's
-next lease starts after it.
+have more slots than the rate gives. A lease that finds saved-up slots (due already, nobody
+took them) takes up to eight of them even when it asked for fewer: the next few messages of a
+quiet instance go without a trip to the database, and the cursor never passes now for them.
+A 429 pushes the cursor past retry_after: every instance's next lease starts after it.
 
 A lease needs no release: slots not used by their time (plus a grace) are simply lost. An
 instance that dies holding a lease loses those few slots (at most eight, under half a second
@@ -29,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ops.lanes import Lane
 from bot.ops.models import SendGroupBudget
-from bot.ops.sendqueue import GROUP_BURST, GROUP_RATE, HORIZON, Grant
+from bot.ops.sendqueue import GROUP_BURST, GROUP_RATE, HORIZON, MAX_CHUNK, Grant
 from bot.runtime import Deps
 
 # The same arithmetic as sendqueue.cursor_grant, on the database's clock, in one statement.
@@ -41,12 +43,17 @@ _LEASE = text(
     ), s AS (
         SELECT c.t, c.now_slot, GREATEST(b.next_slot, c.now_slot - :burst) AS start
         FROM send_budget AS b, c WHERE b.name = :name FOR UPDATE OF b
+    ), g AS (
+        SELECT s.t, s.start, GREATEST(0, LEAST(
+            GREATEST(:count, LEAST(:most, s.now_slot - s.start)),
+            s.now_slot + :horizon - s.start
+        )) AS n
+        FROM s
     )
     UPDATE send_budget AS b
-    SET granted = GREATEST(0, LEAST(:count, s.now_slot + :horizon - s.start)),
-        next_slot = s.start + GREATEST(0, LEAST(:count, s.now_slot + :horizon - s.start))
-    FROM s WHERE b.name = :name
-    RETURNING b.next_slot, b.granted, s.t
+    SET granted = g.n, next_slot = g.start + g.n
+    FROM g WHERE b.name = :name
+    RETURNING b.next_slot, b.granted, g.t
     """
 )
 _HOLD = text(
@@ -114,6 +121,7 @@ class SharedSlots:
                         "rate": self.rate,
                         "burst": self.burst,
                         "count": count,
+                        "most": max(count, MAX_CHUNK),
                         "horizon": horizon,
                     },
                 )

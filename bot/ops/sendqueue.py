@@ -71,16 +71,19 @@ class GroupLimit(Protocol):
 
 
 def cursor_grant(
-    cursor: int, now_slot: int, *, count: int, horizon: int, burst: int
+    cursor: int, now_slot: int, *, count: int, horizon: int, burst: int, most: int = 0
 ) -> tuple[int, int]:
     """(first slot, how many) the next `count` free slots give within the horizon.
 
     Slots are numbered from the epoch at the budget's rate. The cursor is the next slot nobody
     has; it may lag behind now by `burst` slots (an idle budget saves a short burst, as
-    Telegram's does), and is never taken further ahead than `horizon` slots from now.
-    PostgreSQL runs the same arithmetic in one UPDATE (bot/ops/budget.py)."""
+    Telegram's does), and is never taken further ahead than `horizon` slots from now. Up to
+    `most` are taken when that many are saved-up ones, due already: the cursor never passes
+    now for more than `count`. PostgreSQL runs the same arithmetic in one UPDATE
+    (bot/ops/budget.py)."""
     start = max(cursor, now_slot - burst)
-    return start, max(0, min(count, now_slot + horizon - start))
+    wanted = max(count, min(most, now_slot - start))
+    return start, max(0, min(wanted, now_slot + horizon - start))
 
 
 class LocalSlots:

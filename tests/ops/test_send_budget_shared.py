@@ -69,6 +69,24 @@ async def test_slots_are_never_given_twice(engines: list[AsyncEngine]) -> None:
     assert len(set(times)) >= len(times) - 1  # rounding of two offsets may collide once at most
 
 
+async def test_a_quiet_instance_takes_saved_up_slots_and_asks_again_only_when_spent(
+    engines: list[AsyncEngine],
+) -> None:
+    slots = SharedSlots(engines[0], NAME, RATE, burst=5)
+    scheduler = Scheduler(slots)
+    try:
+        for _ in range(5):  # one at a time, as replies to one person at a time go
+            await scheduler.acquire(Lane.REPLY, None, new_message=False)
+        assert slots.leases == 1  # five sends, one trip: the five saved-up slots
+        # Spent: the next lease gets what came due since (at least the one asked for), and
+        # no spare slot lies ahead of now.
+        grant = await slots.take(1, Lane.REPLY)
+        assert grant.times
+        assert max(grant.times) - time.monotonic() < 2 / RATE
+    finally:
+        await scheduler.close()
+
+
 async def test_a_429_on_one_instance_holds_the_others(engines: list[AsyncEngine]) -> None:
     first, second = SharedSlots(engines[0], NAME, RATE), SharedSlots(engines[1], NAME, RATE)
     await first.take(1, Lane.REPLY)

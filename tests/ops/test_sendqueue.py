@@ -30,6 +30,16 @@ def test_the_cursor_saves_a_burst_and_never_runs_past_the_horizon() -> None:
     assert cursor_grant(1004, 1000, count=8, horizon=4, burst=15) == (1004, 0)
 
 
+def test_spare_slots_come_only_from_those_saved_up() -> None:
+    # Idle: one asked for, seven more of the fifteen due already.
+    assert cursor_grant(0, 1000, count=1, horizon=4, burst=15, most=8) == (985, 8)
+    # Three saved up: those three, not eight.
+    assert cursor_grant(997, 1000, count=1, horizon=4, burst=15, most=8) == (997, 3)
+    # None due: only the one asked for, as without spares.
+    assert cursor_grant(1000, 1000, count=1, horizon=4, burst=15, most=8) == (1000, 1)
+    assert cursor_grant(1002, 1000, count=1, horizon=4, burst=15, most=8) == (1002, 1)
+
+
 async def test_slots_keep_the_rate_once_the_burst_is_spent() -> None:
     slots = LocalSlots(RATE, burst=0)
     times: list[float] = []
