@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import load_settings
 from bot.db import dialogs, migrate, users
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.scope import UpdateScope, enter_scope, leave_scope
@@ -68,6 +69,29 @@ async def test_an_answered_question_is_two_transactions_and_four_statements(
     assert len(seen["commits"]) == 2, seen
     assert len(seen["statements"]) == 4, seen
     assert await _answered(harness.application.deps.engine) == 2
+
+
+async def test_on_postgresql_an_answered_question_is_four_statements_and_no_savepoint(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        database_url=postgres_url, bot_data_dir=tmp_path, pii_secret="test-pii-secret-0123456789"
+    )
+    async with BotHarness(settings) as harness:
+        user = harness.user(language_code="ru")
+        await user.send(QUESTION)
+        with counting() as seen:
+            reply = await user.send(QUESTION)
+        assert reply.messages
+        assert await _answered(harness.application.deps.engine) == 2
+    # The update's own statements (the leader's jobs and the send budget's lease may run
+    # meanwhile): the claim with the chat lock, the flood count, the read of user, chat and
+    # step, and the day's counter after the claim's commit, with no savepoint around it.
+    marks = ("chat_lock", "flood_states", "known_user", "guidance_daily_counts")
+    own = [s for s in seen["statements"] if any(m in s for m in marks)]
+    assert len(own) == 4, own
+    assert "guidance_daily_counts" in own[-1]
+    assert not [s for s in seen["statements"] if "SAVEPOINT" in s]
 
 
 async def test_the_days_counter_is_written_with_the_record_on_both_databases(
