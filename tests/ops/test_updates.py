@@ -85,6 +85,38 @@ async def test_one_chat_waits_for_the_other_instance_other_chats_do_not(
         await b.close()
 
 
+async def test_after_counters_in_autocommit_the_guards_connections_hold_the_chat_again(
+    pg_engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+    inside = asyncio.Event()
+    release = asyncio.Event()
+    try:
+        # Every guard connection finishes an update with its counters (in autocommit)...
+        for update_id in range(100, 100 + 2 * updates.PG_GUARD_CONNECTIONS):
+            async with a.hold(update_id, 42) as claim:
+                assert claim is not None
+                await claim.finish([(text("SELECT 1"), {})])
+
+        # ...and is back in a transaction for the next: the chat lock lasts the update.
+        async def holder() -> None:
+            async with a.hold(200, 42):
+                inside.set()
+                await release.wait()
+
+        held = asyncio.create_task(holder())
+        await inside.wait()
+        same_chat = asyncio.create_task(_claim(b, 201, 42))
+        await asyncio.sleep(0.3)
+        assert not same_chat.done()
+        release.set()
+        await held
+        assert await asyncio.wait_for(same_chat, 5) is True
+    finally:
+        await a.close()
+        await b.close()
+
+
 async def test_an_instance_that_dies_mid_update_leaves_it_to_the_redelivery(
     pg_engines: tuple[AsyncEngine, AsyncEngine],
 ) -> None:
