@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -57,29 +57,45 @@ async def test_the_same_update_at_two_instances_is_handled_by_one(
         await b.close()
 
 
-async def test_one_chat_waits_for_the_other_instance_other_chats_do_not(
-    pg_engines: tuple[AsyncEngine, AsyncEngine],
+async def _second_waits_for_first(
+    a: UpdateGuard,
+    b: UpdateGuard,
+    first_id: int,
+    chat: int,
+    meanwhile: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+    """Instance `a` handles an update of `chat`; `b`'s next update of that chat waits until
+    `a` is done (`meanwhile` runs while it waits), then is handled."""
     inside = asyncio.Event()
     release = asyncio.Event()
 
     async def first() -> None:
-        async with a.hold(10, 42):
+        async with a.hold(first_id, chat):
             inside.set()
             await release.wait()
 
+    holder = asyncio.create_task(first())
+    await inside.wait()
+    same_chat = asyncio.create_task(_claim(b, first_id + 1, chat))
+    if meanwhile is not None:
+        await meanwhile()
+    await asyncio.sleep(0.3)
+    assert not same_chat.done()  # waits for the first instance to finish that chat
+    release.set()
+    await holder
+    assert await asyncio.wait_for(same_chat, 5) is True
+
+
+async def test_one_chat_waits_for_the_other_instance_other_chats_do_not(
+    pg_engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+
+    async def other_chat_goes() -> None:
+        assert await asyncio.wait_for(_claim(b, 12, 43), 5) is True
+
     try:
-        holder = asyncio.create_task(first())
-        await inside.wait()
-        same_chat = asyncio.create_task(_claim(b, 11, 42))
-        other_chat = await asyncio.wait_for(_claim(b, 12, 43), 5)
-        assert other_chat is True
-        await asyncio.sleep(0.3)
-        assert not same_chat.done()  # waits for the first instance to finish that chat
-        release.set()
-        await holder
-        assert await asyncio.wait_for(same_chat, 5) is True
+        await _second_waits_for_first(a, b, 10, 42, other_chat_goes)
     finally:
         await a.close()
         await b.close()
@@ -89,29 +105,14 @@ async def test_after_counters_in_autocommit_the_guards_connections_hold_the_chat
     pg_engines: tuple[AsyncEngine, AsyncEngine],
 ) -> None:
     a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
-    inside = asyncio.Event()
-    release = asyncio.Event()
     try:
         # Every guard connection finishes an update with its counters (in autocommit)...
         for update_id in range(100, 100 + 2 * updates.PG_GUARD_CONNECTIONS):
             async with a.hold(update_id, 42) as claim:
                 assert claim is not None
                 await claim.finish([(text("SELECT 1"), {})])
-
         # ...and is back in a transaction for the next: the chat lock lasts the update.
-        async def holder() -> None:
-            async with a.hold(200, 42):
-                inside.set()
-                await release.wait()
-
-        held = asyncio.create_task(holder())
-        await inside.wait()
-        same_chat = asyncio.create_task(_claim(b, 201, 42))
-        await asyncio.sleep(0.3)
-        assert not same_chat.done()
-        release.set()
-        await held
-        assert await asyncio.wait_for(same_chat, 5) is True
+        await _second_waits_for_first(a, b, 200, 42)
     finally:
         await a.close()
         await b.close()
