@@ -73,12 +73,15 @@ class Checkpointer:
             return
         if loop is not self._loop:  # a new loop: what the old one held will never finish
             self._loop, self._running, self._timer = loop, None, None
-        if self._running is not None:
-            return  # counted; `_finished` looks again
+        if self._running is None:  # else counted; `_finished` looks again
+            self._schedule()
+
+    def _schedule(self) -> None:
+        """Start a checkpoint now if enough transactions wait, else at the latest `within`."""
         if self._since >= self.every:
             self._start()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.within, self._start)
+        elif self._since and self._timer is None and self._loop is not None:
+            self._timer = self._loop.call_later(self.within, self._start)
 
     def _start(self) -> None:
         if self._timer is not None:
@@ -102,11 +105,7 @@ class Checkpointer:
             else:
                 self.done += 1
                 self.last = future.result()
-        # Transactions committed while it ran wait for the next one.
-        if self._since >= self.every:
-            self._start()
-        elif self._since and self._timer is None and self._loop is not None:
-            self._timer = self._loop.call_later(self.within, self._start)
+        self._schedule()  # for the transactions committed while it ran
 
     @staticmethod
     def _checkpoint(connect: tuple[tuple[Any, ...], dict[str, Any]]) -> _Outcome:
