@@ -136,7 +136,7 @@ def org_employee(w: Words, employee: Employee, today: date) -> str:
     for certificate in employee.certificates:
         view = view_of(certificate, today)
         # A revoked or suspended key says since when, as /status does, where the registry says.
-        dated = view.status_key in ("revoked", "suspended") and view.status_since is not None
+        dated = view.marked and view.status_since is not None
         lines.append(
             w(
                 "revocations.org_certificate_since" if dated else "revocations.org_certificate",

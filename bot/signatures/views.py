@@ -58,9 +58,14 @@ class CertificateView:
         return self.serial[-SERIAL_END:]
 
     @property
+    def marked(self) -> bool:
+        """Revoked or suspended: a status the registry marks, and may date (`status_since`)."""
+        return self.status_key in ("revoked", "suspended")
+
+    @property
     def dates_key(self) -> str:
         """signatures.dates.<key>: a revoked or suspended key is never "valid from … to"."""
-        if self.status_key in ("revoked", "suspended") and self.status_since is None:
+        if self.marked and self.status_since is None:
             return f"signatures.dates.{self.status_key}_undated"
         return f"signatures.dates.{self.status_key}"
 
