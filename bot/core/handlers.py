@@ -20,7 +20,7 @@ from bot.core.keyboards import (
     main_menu,
     private_chat_button,
 )
-from bot.db import dialogs, sqlite_driver, users
+from bot.db import dialogs, transaction, users
 from bot.i18n import as_lang
 from bot.ops import gate
 from bot.ops.flood import Verdict
@@ -52,8 +52,7 @@ async def pre_update(update: Update, context: BotContext) -> None:
 def _screen_and_remember(
     session: Session, update: Update, context: BotContext
 ) -> tuple[Verdict, users.Seen | None]:
-    with session.begin():
-        sqlite_driver.on_the_loop(session.connection())  # short statements by key
+    with transaction.short(session):
         verdict = gate.screen(session, update, context)
         seen = remember_user(session, update) if verdict is not Verdict.IGNORE else None
     return verdict, seen

@@ -1,14 +1,15 @@
 """Join the caller's transaction when there is one, else open (and commit) one of our own; or
-run a whole short transaction in one go."""
+run a whole short transaction in one go (or, from the synchronous side, a short one)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from bot.db import sqlite_driver
@@ -42,3 +43,12 @@ async def in_one_go(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
             return work(conn)
 
     return await greenlet_spawn(run)
+
+
+@contextmanager
+def short(session: Session) -> Iterator[None]:
+    """A transaction of `session` for a few short statements by key, from SQLAlchemy's
+    synchronous side (inside `run_sync`): as `in_one_go`'s, on the loop's thread on SQLite."""
+    with session.begin():
+        sqlite_driver.on_the_loop(session.connection())
+        yield
