@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 MAX_RETRIES = 3  # 429s for one call before it fails
+# What Telegram echoes back in a message the bot sent that the bot never reads from it: the
+# keyboard it just sent and the message it answered. PTB would build objects of both for every
+# reply (an answer's keyboard alone was most of the cost of parsing the reply).
+_UNREAD_ECHO = ("reply_markup", "reply_to_message")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -97,6 +101,9 @@ class BudgetRateLimiter(BaseRateLimiter[Lane]):
                 continue
             if new_message:
                 self.metrics.sent.labels(endpoint).inc()
+            if budgeted and isinstance(result, dict):
+                for key in _UNREAD_ECHO:
+                    result.pop(key, None)
             return result
         raise AssertionError("unreachable")  # the loop returns or raises
 
