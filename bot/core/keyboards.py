@@ -1,6 +1,9 @@
-"""The main menu and the language picker."""
+"""The main menu, the language picker, and keyboards sent with many messages."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
@@ -53,3 +56,20 @@ def private_chat_button(context: BotContext, payload: str) -> InlineKeyboardMark
     """A deep link that opens the private chat at the given step (t.me/<bot>?start=payload)."""
     url = deep_link(context.bot.username, payload)
     return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("core.open_private"), url=url)]])
+
+
+class SentOftenMarkup(InlineKeyboardMarkup):
+    """A keyboard built once and sent with many messages (an answer's buttons). PTB's markups
+    are immutable, so its JSON form is worked out once as well: PTB's generic `to_dict` walks
+    every row and button again for each message, a few per cent of an answer's CPU."""
+
+    __slots__ = ("_json_form",)
+
+    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(inline_keyboard)
+        with self._unfrozen():
+            self._json_form = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        # A fresh outer dict; the rows inside are shared, as PTB only serialises them.
+        return dict(self._json_form) if recursive else super().to_dict(recursive=False)

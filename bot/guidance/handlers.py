@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.filters import is_private, strip_mention
+from bot.core.keyboards import SentOftenMarkup
 from bot.core.links import deep_link
 from bot.db.base import utcnow
 from bot.guidance import cli, daily, editor_notes
@@ -107,7 +108,7 @@ def _build_answer_markup(
             ),
         ]
     )
-    return InlineKeyboardMarkup(rows)
+    return SentOftenMarkup(rows)
 
 
 async def _send_answer(
