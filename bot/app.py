@@ -27,6 +27,7 @@ from bot.i18n import LANGS, Texts
 from bot.inline import handlers as inline
 from bot.insights import handlers as insights
 from bot.ops.errors import on_error
+from bot.ops.flood import FloodCounts
 from bot.ops.housekeeping import Housekeeping
 from bot.ops.metrics import Metrics, count_error
 from bot.ops.outbox import outbox_hooks
@@ -110,6 +111,8 @@ def build_application(
         deps.provide(metrics)
     # De-duplication and the cross-instance chat lock wrap every update (bot/ops/updates.py).
     guard = UpdateGuard(deps.engine)
+    # SQLite: one instance, so flood counts stay in its memory (bot/ops/flood.py).
+    deps.provide(FloodCounts(local=deps.engine.dialect.name == "sqlite"))
     housekeeping = Housekeeping(deps, guard)
     deps.provide(housekeeping)
     outgoing = deps.services.get(Outgoing)

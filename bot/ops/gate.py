@@ -49,7 +49,8 @@ def screen(session: Session, update: Update, context: BotContext) -> Verdict:
     user = update.effective_user
     if user is None or not _counted(update) or context.is_operator(user.id):
         return Verdict.ALLOW
-    verdict = flood.count_hit(session, user.id, policy(context.deps.settings))
+    counts = context.deps.get(flood.FloodCounts)
+    verdict = counts.hit(session, user.id, policy(context.deps.settings))
     metrics = metrics_of(context.deps)
     if verdict is not Verdict.ALLOW and metrics is not None:
         metrics.dropped.labels("flood").inc()

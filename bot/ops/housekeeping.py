@@ -74,7 +74,7 @@ class Housekeeping:
 
     async def _flood_counters(self, deps: Deps) -> int:
         async with deps.sessionmaker() as session:
-            return await flood.purge(session)
+            return await deps.get(flood.FloodCounts).purge(session)
 
     async def _dialog_steps(self, deps: Deps) -> int:
         async with deps.sessionmaker() as session:

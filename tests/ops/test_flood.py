@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from bot.db.transaction import transaction
 from bot.harness import BotHarness
 from bot.i18n import Texts
 from bot.ops import flood
-from bot.ops.flood import FloodPolicy, Verdict
+from bot.ops.flood import FloodCounts, FloodPolicy, Verdict
 from bot.ops.metrics import Metrics
 from tests.ops.texts import first_line
 
@@ -101,6 +103,50 @@ async def test_purge_forgets_idle_users_but_not_cooling_down_ones(engine: AsyncE
         assert await _hit(session, 2, long_cooldown, now=T0 + timedelta(hours=2)) is (
             Verdict.IGNORE
         )
+
+
+async def test_counts_kept_in_memory_give_the_databases_verdicts(engine: AsyncEngine) -> None:
+    """SQLite's one instance counts in memory (FloodCounts(local=True)): random hit sequences,
+    bursts and pauses across windows and cool-downs, get the same verdicts as the upsert."""
+    rng = random.Random(20261202)
+    sessionmaker = create_sessionmaker(engine)
+    seen: set[tuple[Verdict, Verdict]] = set()  # one user's verdicts one after the other
+    for sequence in range(40):
+        policy = FloodPolicy(
+            limit=rng.randint(1, 4), cooldown=timedelta(seconds=rng.choice([5, 10, 30, 90, 150]))
+        )
+        local = FloodCounts(local=True)
+        now, users, here, there = T0, [], [], []
+        for _ in range(25):
+            now += timedelta(seconds=rng.choice([0, 0, 1, 3, 5, 10, 20, 59, 60, 61, 90, 200]))
+            user_id = 1000 * sequence + rng.randint(1, 3)
+            users.append(user_id)
+            async with sessionmaker() as session:
+                there.append(await _hit(session, user_id, policy, now))
+                here.append(local.hit(session.sync_session, user_id, policy, now))
+        assert here == there, f"sequence {sequence}"
+        for user_id in set(users):
+            seen.update(pairwise(v for u, v in zip(users, here, strict=True) if u == user_id))
+    # The sequences went through every turn: over the limit, muted, and back after the cool-down.
+    assert {(Verdict.ALLOW, Verdict.NOTIFY), (Verdict.NOTIFY, Verdict.IGNORE)} <= seen
+    assert (Verdict.IGNORE, Verdict.ALLOW) in seen
+
+
+async def test_counts_in_memory_forget_idle_users_but_not_cooling_down_ones(
+    engine: AsyncEngine,
+) -> None:
+    long_cooldown = FloodPolicy(limit=1, cooldown=timedelta(hours=5))
+    local = FloodCounts(local=True)
+    async with create_sessionmaker(engine)() as session:
+        local.hit(session.sync_session, 1, POLICY, T0)
+        for _ in range(2):
+            local.hit(session.sync_session, 2, long_cooldown, T0)
+        assert await local.purge(session, now=T0 + timedelta(hours=2)) == 1
+        later = T0 + timedelta(hours=2)
+        assert local.hit(session.sync_session, 2, long_cooldown, later) is Verdict.IGNORE
+        assert local.hit(session.sync_session, 1, POLICY, later) is Verdict.ALLOW
+        # Nothing of it reached the database.
+        assert await flood.purge(session, now=T0 + timedelta(days=2)) == 0
 
 
 # ---- through the bot ---------------------------------------------------------------------
