@@ -36,6 +36,17 @@ async def pg_engines(postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, Asyn
     await second.dispose()
 
 
+@pytest.fixture
+async def pg_guards(
+    pg_engines: tuple[AsyncEngine, AsyncEngine],
+) -> AsyncIterator[tuple[UpdateGuard, UpdateGuard]]:
+    """Two instances' update guards, one on each engine."""
+    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+    yield a, b
+    await a.close()
+    await b.close()
+
+
 async def _claim(guard: UpdateGuard, update_id: int, chat: int | None, hold: float = 0.0) -> bool:
     async with guard.hold(update_id, chat) as claim:
         await asyncio.sleep(hold)
@@ -43,18 +54,14 @@ async def _claim(guard: UpdateGuard, update_id: int, chat: int | None, hold: flo
 
 
 async def test_the_same_update_at_two_instances_is_handled_by_one(
-    pg_engines: tuple[AsyncEngine, AsyncEngine],
+    pg_guards: tuple[UpdateGuard, UpdateGuard],
 ) -> None:
-    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
-    try:
-        with_chat = await asyncio.gather(_claim(a, 1, 42, 0.2), _claim(b, 1, 42, 0.2))
-        without_chat = await asyncio.gather(_claim(a, 2, None, 0.2), _claim(b, 2, None, 0.2))
-        assert sorted(with_chat) == [False, True]
-        assert sorted(without_chat) == [False, True]
-        assert await _claim(b, 1, 42) is False  # and later still
-    finally:
-        await a.close()
-        await b.close()
+    a, b = pg_guards
+    with_chat = await asyncio.gather(_claim(a, 1, 42, 0.2), _claim(b, 1, 42, 0.2))
+    without_chat = await asyncio.gather(_claim(a, 2, None, 0.2), _claim(b, 2, None, 0.2))
+    assert sorted(with_chat) == [False, True]
+    assert sorted(without_chat) == [False, True]
+    assert await _claim(b, 1, 42) is False  # and later still
 
 
 async def _second_waits_for_first(
@@ -87,41 +94,34 @@ async def _second_waits_for_first(
 
 
 async def test_one_chat_waits_for_the_other_instance_other_chats_do_not(
-    pg_engines: tuple[AsyncEngine, AsyncEngine],
+    pg_guards: tuple[UpdateGuard, UpdateGuard],
 ) -> None:
-    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+    a, b = pg_guards
 
     async def other_chat_goes() -> None:
         assert await asyncio.wait_for(_claim(b, 12, 43), 5) is True
 
-    try:
-        await _second_waits_for_first(a, b, 10, 42, other_chat_goes)
-    finally:
-        await a.close()
-        await b.close()
+    await _second_waits_for_first(a, b, 10, 42, other_chat_goes)
 
 
 async def test_after_counters_in_autocommit_the_guards_connections_hold_the_chat_again(
-    pg_engines: tuple[AsyncEngine, AsyncEngine],
+    pg_guards: tuple[UpdateGuard, UpdateGuard],
 ) -> None:
-    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
-    try:
-        # Every guard connection finishes an update with its counters (in autocommit)...
-        for update_id in range(100, 100 + 2 * updates.PG_GUARD_CONNECTIONS):
-            async with a.hold(update_id, 42) as claim:
-                assert claim is not None
-                await claim.finish([(text("SELECT 1"), {})])
-        # ...and is back in a transaction for the next: the chat lock lasts the update.
-        await _second_waits_for_first(a, b, 200, 42)
-    finally:
-        await a.close()
-        await b.close()
+    a, b = pg_guards
+    # Every guard connection finishes an update with its counters (in autocommit)...
+    for update_id in range(100, 100 + 2 * updates.PG_GUARD_CONNECTIONS):
+        async with a.hold(update_id, 42) as claim:
+            assert claim is not None
+            await claim.finish([(text("SELECT 1"), {})])
+    # ...and is back in a transaction for the next: the chat lock lasts the update.
+    await _second_waits_for_first(a, b, 200, 42)
 
 
 async def test_an_instance_that_dies_mid_update_leaves_it_to_the_redelivery(
+    pg_guards: tuple[UpdateGuard, UpdateGuard],
     pg_engines: tuple[AsyncEngine, AsyncEngine],
 ) -> None:
-    a, b = UpdateGuard(pg_engines[0]), UpdateGuard(pg_engines[1])
+    a, b = pg_guards
     inside = asyncio.Event()
 
     async def dying() -> None:
@@ -129,30 +129,26 @@ async def test_an_instance_that_dies_mid_update_leaves_it_to_the_redelivery(
             inside.set()
             await asyncio.sleep(30)
 
-    try:
-        victim = asyncio.create_task(dying())
-        await inside.wait()
-        redelivery = asyncio.create_task(_claim(b, 20, 42))
-        await asyncio.sleep(0.2)
-        assert not redelivery.done()
-        # Kill the guard's connection, as the death of its process would.
-        key = chat_lock_key(42) & 0xFFFFFFFF  # pg_locks shows the key as an unsigned oid
-        async with pg_engines[1].connect() as conn:
-            killed = await conn.scalar(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                    " AND classid = :space AND objid = :key AND objsubid = 2 AND granted"
-                ),
-                {"space": CHAT_LOCK_SPACE, "key": key},
-            )
-        assert killed
-        assert await asyncio.wait_for(redelivery, 5) is True  # handled after all
-        with contextlib.suppress(Exception):
-            victim.cancel()
-            await victim
-    finally:
-        await a.close()
-        await b.close()
+    victim = asyncio.create_task(dying())
+    await inside.wait()
+    redelivery = asyncio.create_task(_claim(b, 20, 42))
+    await asyncio.sleep(0.2)
+    assert not redelivery.done()
+    # Kill the guard's connection, as the death of its process would.
+    key = chat_lock_key(42) & 0xFFFFFFFF  # pg_locks shows the key as an unsigned oid
+    async with pg_engines[1].connect() as conn:
+        killed = await conn.scalar(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND classid = :space AND objid = :key AND objsubid = 2 AND granted"
+            ),
+            {"space": CHAT_LOCK_SPACE, "key": key},
+        )
+    assert killed
+    assert await asyncio.wait_for(redelivery, 5) is True  # handled after all
+    with contextlib.suppress(Exception):
+        victim.cancel()
+        await victim
 
 
 async def test_on_sqlite_a_repeat_is_dropped_and_a_failure_is_not_remembered(
