@@ -30,7 +30,7 @@ from bot.runtime import Background, BotContext, Deps, Feature, Ops, TelegramPart
 async def pre_update(update: Update, context: BotContext) -> None:
     """Runs before every handler: flood control, then remember the user.
 
-    An ignored update stops here at the cost of one upsert; the one notice is sent after the
+    An ignored update stops here at the cost of one flood hit; the one notice is sent after the
     user is remembered, so it comes in the language they chose. Everything shares one
     transaction: this runs for every update, and on SQLite each commit takes the write lock.
     The same statement that reads the user reads a message's pending step too, which the step

@@ -44,8 +44,9 @@ def _counted(update: Update) -> bool:
 
 
 def screen(session: Session, update: Update, context: BotContext) -> Verdict:
-    """One upsert for a counted update, none for the rest; in the caller's transaction, from
-    SQLAlchemy's synchronous side (the pre-update step: bot/core/handlers.py)."""
+    """A counted update is one hit (an upsert in the caller's transaction, or on SQLite's one
+    instance a count in memory: bot/ops/flood.py), the rest none; from SQLAlchemy's
+    synchronous side (the pre-update step: bot/core/handlers.py)."""
     user = update.effective_user
     if user is None or not _counted(update) or context.is_operator(user.id):
         return Verdict.ALLOW
